@@ -1,0 +1,447 @@
+//! The receive buffer and LuaSocket's receive patterns.
+//!
+//! Like C LuaSocket, each stream socket owns an 8 KiB buffer that line reads go through
+//! and that `dirty()` reports on. Unlike it, large byte-count and `"*a"` reads bypass the
+//! buffer once it is drained and read straight into the result, in big steps.
+
+use crate::{wall_clock, Error, Timeout, Transport};
+
+/// Size of the per-socket receive buffer, as in C LuaSocket.
+pub const BUFFER_SIZE: usize = 8192;
+
+/// Largest single read straight into a result; also bounds how much memory a huge
+/// byte count (`receive(1e12)`) reserves ahead of the data actually arriving.
+const DIRECT_STEP: usize = 1 << 20;
+
+/// What `receive` collects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    /// `"*l"`: up to the next LF; the LF and every CR are dropped.
+    Line,
+    /// `"*a"`: until the peer closes.
+    All,
+    /// A number: exactly that many bytes.
+    Bytes(usize),
+}
+
+/// Byte counters and age, as `getstats()`/`setstats()` see them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    /// Bytes handed to Lua by `receive`.
+    pub received: f64,
+    /// Bytes accepted by the peer in `send`.
+    pub sent: f64,
+    /// Wall-clock time (epoch seconds) the counters started.
+    pub birthday: f64,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Stats {
+            received: 0.0,
+            sent: 0.0,
+            birthday: wall_clock(),
+        }
+    }
+}
+
+/// The receive buffer of one stream socket, with its statistics.
+#[derive(Debug)]
+pub struct Buffer {
+    data: Box<[u8]>,
+    first: usize,
+    last: usize,
+    /// Transfer statistics (`getstats`/`setstats`).
+    pub stats: Stats,
+}
+
+impl Default for Buffer {
+    fn default() -> Self {
+        Buffer::new()
+    }
+}
+
+impl Buffer {
+    /// An empty buffer whose statistics start now.
+    pub fn new() -> Self {
+        Buffer {
+            data: vec![0; BUFFER_SIZE].into_boxed_slice(),
+            first: 0,
+            last: 0,
+            stats: Stats::default(),
+        }
+    }
+
+    /// True when no unread bytes are buffered (`dirty()` is its negation).
+    pub fn is_empty(&self) -> bool {
+        self.first >= self.last
+    }
+
+    /// Forgets buffered bytes (used when the socket is closed or replaced).
+    pub fn clear(&mut self) {
+        self.first = 0;
+        self.last = 0;
+    }
+
+    /// Backs `client:receive(pattern)`: appends what the pattern asks for to `out`.
+    ///
+    /// On error `out` still holds everything received so far (the `partial` result). As in
+    /// LuaSocket, `"*a"` succeeds on close when it got at least one byte.
+    pub fn receive<T: Transport + ?Sized>(
+        &mut self,
+        io: &mut T,
+        tm: &Timeout,
+        pattern: Pattern,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        match pattern {
+            Pattern::Line => self.receive_line(io, tm, out),
+            Pattern::All => self.receive_all(io, tm, out),
+            Pattern::Bytes(n) => self.receive_bytes(io, tm, n, out),
+        }
+    }
+
+    /// Backs `client:send(data)`: writes all of `data` unbuffered and returns how many
+    /// bytes went out, with the error that stopped it, if any.
+    pub fn send<T: Transport + ?Sized>(
+        &mut self,
+        io: &mut T,
+        tm: &Timeout,
+        data: &[u8],
+    ) -> (usize, Option<Error>) {
+        let mut total = 0;
+        let mut failure = None;
+        while total < data.len() {
+            match io.send(&data[total..], tm) {
+                Ok(n) => total += n,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        self.stats.sent += total as f64;
+        (total, failure)
+    }
+
+    fn available(&self) -> &[u8] {
+        &self.data[self.first..self.last]
+    }
+
+    fn skip(&mut self, count: usize) {
+        self.stats.received += count as f64;
+        self.first += count;
+        if self.is_empty() {
+            self.clear();
+        }
+    }
+
+    /// Refills the (empty) buffer with one read.
+    fn fill<T: Transport + ?Sized>(&mut self, io: &mut T, tm: &Timeout) -> Result<(), Error> {
+        debug_assert!(self.is_empty());
+        let got = io.recv(&mut self.data, tm)?;
+        self.first = 0;
+        self.last = got.min(self.data.len());
+        Ok(())
+    }
+
+    fn receive_line<T: Transport + ?Sized>(
+        &mut self,
+        io: &mut T,
+        tm: &Timeout,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        loop {
+            if self.is_empty() {
+                self.fill(io, tm)?;
+            }
+            let avail = self.available();
+            let (segment, found) = match memchr::memchr(b'\n', avail) {
+                Some(pos) => (&avail[..pos], Some(pos)),
+                None => (avail, None),
+            };
+            append_without_cr(out, segment);
+            match found {
+                Some(pos) => {
+                    self.skip(pos + 1);
+                    return Ok(());
+                }
+                None => {
+                    let n = segment.len();
+                    self.skip(n);
+                }
+            }
+        }
+    }
+
+    fn receive_all<T: Transport + ?Sized>(
+        &mut self,
+        io: &mut T,
+        tm: &Timeout,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let mut total = self.drain_into(out, usize::MAX);
+        let mut step = BUFFER_SIZE * 8;
+        loop {
+            match self.read_direct(io, tm, out, step) {
+                Ok(n) => total += n,
+                Err(Error::Closed) if total > 0 => return Ok(()),
+                Err(e) => return Err(e),
+            }
+            step = (step * 2).min(DIRECT_STEP);
+        }
+    }
+
+    fn receive_bytes<T: Transport + ?Sized>(
+        &mut self,
+        io: &mut T,
+        tm: &Timeout,
+        wanted: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let mut total = self.drain_into(out, wanted);
+        while total < wanted {
+            let need = wanted - total;
+            if need >= BUFFER_SIZE {
+                total += self.read_direct(io, tm, out, need.min(DIRECT_STEP))?;
+            } else {
+                self.fill(io, tm)?;
+                total += self.drain_into(out, need);
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves up to `limit` buffered bytes into `out`.
+    fn drain_into(&mut self, out: &mut Vec<u8>, limit: usize) -> usize {
+        let n = self.available().len().min(limit);
+        out.extend_from_slice(&self.available()[..n]);
+        self.skip(n);
+        n
+    }
+
+    /// Reads once, straight into the end of `out` (the buffer must be empty).
+    fn read_direct<T: Transport + ?Sized>(
+        &mut self,
+        io: &mut T,
+        tm: &Timeout,
+        out: &mut Vec<u8>,
+        step: usize,
+    ) -> Result<usize, Error> {
+        let len = out.len();
+        out.resize(len + step, 0);
+        let result = io.recv(&mut out[len..], tm);
+        let got = *result.as_ref().unwrap_or(&0);
+        out.truncate(len + got.min(step));
+        self.stats.received += got as f64;
+        result
+    }
+}
+
+/// Appends `segment` to `out` leaving out every CR, as LuaSocket's line reader does.
+fn append_without_cr(out: &mut Vec<u8>, mut segment: &[u8]) {
+    while let Some(pos) = memchr::memchr(b'\r', segment) {
+        out.extend_from_slice(&segment[..pos]);
+        segment = &segment[pos + 1..];
+    }
+    out.extend_from_slice(segment);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+
+    /// What the scripted transport does on each `recv` call.
+    enum Step {
+        Data(&'static [u8]),
+        Owned(Vec<u8>),
+        WouldBlock,
+        Closed,
+    }
+
+    /// A transport that plays a script: chunks, timeouts (would-block with no time left),
+    /// and end of stream. Sends are accepted `send_chunk` bytes at a time.
+    struct Script {
+        steps: VecDeque<Step>,
+        pending: Vec<u8>,
+        sent: Vec<u8>,
+        send_chunk: usize,
+        send_fail_after: Option<usize>,
+        recv_calls: usize,
+    }
+
+    impl Script {
+        fn new(steps: Vec<Step>) -> Self {
+            Script {
+                steps: steps.into(),
+                pending: Vec::new(),
+                sent: Vec::new(),
+                send_chunk: 3,
+                send_fail_after: None,
+                recv_calls: 0,
+            }
+        }
+    }
+
+    impl Transport for Script {
+        fn recv(&mut self, buf: &mut [u8], _tm: &Timeout) -> Result<usize, Error> {
+            self.recv_calls += 1;
+            if self.pending.is_empty() {
+                match self.steps.pop_front() {
+                    Some(Step::Data(d)) => self.pending.extend_from_slice(d),
+                    Some(Step::Owned(d)) => self.pending = d,
+                    Some(Step::WouldBlock) => return Err(Error::Timeout),
+                    Some(Step::Closed) | None => return Err(Error::Closed),
+                }
+            }
+            let n = self.pending.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            Ok(n)
+        }
+
+        fn send(&mut self, data: &[u8], _tm: &Timeout) -> Result<usize, Error> {
+            if let Some(limit) = self.send_fail_after {
+                if self.sent.len() >= limit {
+                    return Err(Error::Closed);
+                }
+            }
+            let n = data.len().min(self.send_chunk);
+            self.sent.extend_from_slice(&data[..n]);
+            Ok(n)
+        }
+    }
+
+    fn recv(buf: &mut Buffer, io: &mut Script, p: Pattern) -> (Result<(), Error>, Vec<u8>) {
+        let mut out = Vec::new();
+        let r = buf.receive(io, &Timeout::default(), p, &mut out);
+        (r, out)
+    }
+
+    #[test]
+    fn lines_drop_cr_and_lf_across_chunks() {
+        let mut io = Script::new(vec![
+            Step::Data(b"hel"),
+            Step::Data(b"lo\r"),
+            Step::Data(b"\nwo\rrld\nlast"),
+            Step::Closed,
+        ]);
+        let mut b = Buffer::new();
+        assert_eq!(recv(&mut b, &mut io, Pattern::Line).1, b"hello");
+        assert_eq!(recv(&mut b, &mut io, Pattern::Line).1, b"world");
+        assert!(!b.is_empty());
+        let (r, partial) = recv(&mut b, &mut io, Pattern::Line);
+        assert!(matches!(r, Err(Error::Closed)));
+        assert_eq!(partial, b"last");
+        assert!(b.is_empty());
+    }
+
+    #[test]
+    fn empty_lines_and_binary() {
+        let mut io = Script::new(vec![Step::Data(b"\n\0\xff\xfe\n")]);
+        let mut b = Buffer::new();
+        assert_eq!(recv(&mut b, &mut io, Pattern::Line).1, b"");
+        assert_eq!(recv(&mut b, &mut io, Pattern::Line).1, b"\0\xff\xfe");
+    }
+
+    #[test]
+    fn timeout_keeps_partial_and_buffer() {
+        let mut io = Script::new(vec![
+            Step::Data(b"abc"),
+            Step::WouldBlock,
+            Step::Data(b"def\n"),
+        ]);
+        let mut b = Buffer::new();
+        let (r, partial) = recv(&mut b, &mut io, Pattern::Line);
+        assert!(matches!(r, Err(Error::Timeout)));
+        assert_eq!(partial, b"abc");
+        // the caller resumes with the partial result as prefix
+        let mut out = partial;
+        b.receive(&mut io, &Timeout::default(), Pattern::Line, &mut out)
+            .unwrap();
+        assert_eq!(out, b"abcdef");
+    }
+
+    #[test]
+    fn byte_counts_small_and_large() {
+        let big: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let mut io = Script::new(vec![
+            Step::Data(b"0123456789"),
+            Step::Owned(big.clone()),
+            Step::Closed,
+        ]);
+        let mut b = Buffer::new();
+        assert_eq!(recv(&mut b, &mut io, Pattern::Bytes(4)).1, b"0123");
+        assert_eq!(recv(&mut b, &mut io, Pattern::Bytes(0)).1, b"");
+        let (r, got) = recv(&mut b, &mut io, Pattern::Bytes(6 + 100_000));
+        r.unwrap();
+        assert_eq!(&got[..6], b"456789");
+        assert_eq!(&got[6..], &big[..]);
+        assert_eq!(b.stats.received, 100_010.0);
+        let (r, got) = recv(&mut b, &mut io, Pattern::Bytes(1));
+        assert!(matches!(r, Err(Error::Closed)));
+        assert!(got.is_empty());
+    }
+
+    #[test]
+    fn huge_count_returns_partial_on_close() {
+        let mut io = Script::new(vec![Step::Data(b"xyz"), Step::Closed]);
+        let mut b = Buffer::new();
+        let (r, got) = recv(&mut b, &mut io, Pattern::Bytes(usize::MAX));
+        assert!(matches!(r, Err(Error::Closed)));
+        assert_eq!(got, b"xyz");
+    }
+
+    #[test]
+    fn all_until_closed() {
+        let mut io = Script::new(vec![
+            Step::Data(b"line\nrest"),
+            Step::Owned(vec![7; 200_000]),
+            Step::Closed,
+        ]);
+        let mut b = Buffer::new();
+        assert_eq!(recv(&mut b, &mut io, Pattern::Line).1, b"line");
+        let (r, got) = recv(&mut b, &mut io, Pattern::All);
+        r.unwrap();
+        assert_eq!(got.len(), 4 + 200_000);
+        assert_eq!(&got[..4], b"rest");
+        // nothing left: closed is an error now
+        let (r, got) = recv(&mut b, &mut io, Pattern::All);
+        assert!(matches!(r, Err(Error::Closed)));
+        assert!(got.is_empty());
+    }
+
+    #[test]
+    fn all_with_timeout_reports_partial() {
+        let mut io = Script::new(vec![Step::Data(b"abc"), Step::WouldBlock]);
+        let mut b = Buffer::new();
+        let (r, got) = recv(&mut b, &mut io, Pattern::All);
+        assert!(matches!(r, Err(Error::Timeout)));
+        assert_eq!(got, b"abc");
+    }
+
+    #[test]
+    fn send_counts_and_stops_on_error() {
+        let mut io = Script::new(vec![]);
+        let mut b = Buffer::new();
+        let (n, e) = b.send(&mut io, &Timeout::default(), b"hello world");
+        assert_eq!((n, e.is_none()), (11, true));
+        assert_eq!(io.sent, b"hello world");
+        io.send_fail_after = Some(14);
+        let (n, e) = b.send(&mut io, &Timeout::default(), b"0123456789");
+        assert_eq!(n, 3);
+        assert!(matches!(e, Some(Error::Closed)));
+        assert_eq!(b.stats.sent, 14.0);
+    }
+
+    #[test]
+    fn line_reads_use_one_recv_per_buffer() {
+        let mut io = Script::new(vec![Step::Data(b"a\nb\nc\n")]);
+        let mut b = Buffer::new();
+        for want in [b"a", b"b", b"c"] {
+            assert_eq!(recv(&mut b, &mut io, Pattern::Line).1, want);
+        }
+        assert_eq!(io.recv_calls, 1);
+    }
+}

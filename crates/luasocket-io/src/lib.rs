@@ -1,0 +1,39 @@
+//! The part of LuaSocket's C core that needs neither the operating system nor Lua: the
+//! 8 KiB receive buffer with its `"*l"`, `"*a"` and byte-count patterns, the index
+//! arithmetic of `send(data, i, j)`, block and total timeouts, transfer statistics, and the
+//! one table of error words that Lua code sees (`"timeout"`, `"closed"`, ...).
+//!
+//! Everything here is driven through the [`Transport`] trait, so it is tested with a
+//! scripted transport (chunks, would-block, closed, delays) instead of sockets.
+//!
+//! **In scope**: buffering, receive patterns, partial results on error, send ranges,
+//! timeout arithmetic on a monotonic clock, statistics, error words.
+//!
+//! **Out of scope**: system calls and waiting (`luasocket-net`), anything that knows Lua
+//! (`luasocket-lua`).
+#![forbid(unsafe_code)]
+
+mod buffer;
+mod error;
+mod send;
+mod timeout;
+
+pub use buffer::{Buffer, Pattern, Stats, BUFFER_SIZE};
+pub use error::{Error, ResolverError};
+pub use send::send_range;
+pub use timeout::{wall_clock, Timeout};
+
+/// A byte stream that can wait: what a socket looks like to the [`Buffer`].
+///
+/// Implementations perform one operation, waiting at most as long as the [`Timeout`]
+/// allows (`Timeout::retry`), and report the outcome in LuaSocket's terms.
+pub trait Transport {
+    /// Reads at least one byte into `buf` and returns how many were read.
+    ///
+    /// End of stream is `Err(Error::Closed)`, never `Ok(0)` (unless `buf` is empty).
+    fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error>;
+
+    /// Writes some of `data` and returns how many bytes the peer accepted (at least one
+    /// unless `data` is empty).
+    fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error>;
+}

@@ -1,0 +1,150 @@
+//! `socket.core`: the module table, its constants and functions, and helpers shared by
+//! the socket classes.
+
+use std::net::SocketAddr;
+use std::os::raw::c_int;
+use std::time::Duration;
+
+use luasocket_io::{Error, Timeout};
+use luasocket_net::Family;
+
+use crate::state::{lua_fn, Raise, Ret, State};
+
+/// The version string callers check (`socket._VERSION`), as C LuaSocket 3.1 reports it.
+pub(crate) const VERSION: &str = "LuaSocket 3.1.0";
+
+/// `newtry` and `protect`, written in Lua so protected functions may yield.
+const EXCEPT_LUA: &str = include_str!("lua/except.lua");
+
+/// Opens `socket.core` on `s` and leaves its table on the stack.
+pub(crate) fn open(s: &State) -> Ret {
+    s.new_table(0, 32);
+    s.push_bytes(VERSION.as_bytes());
+    s.set_field(-2, c"_VERSION");
+    s.push_integer(i64::from(luasocket_net::sys::descriptor_limit()));
+    s.set_field(-2, c"_SETSIZE");
+    s.push_integer(i64::from(luasocket_net::SOCKET_INVALID));
+    s.set_field(-2, c"_SOCKETINVALID");
+    s.push_integer(8192);
+    s.set_field(-2, c"_DATAGRAMSIZE");
+    let funcs: &[crate::class::Method] = &[
+        (c"__unload", unload),
+        (c"gettime", gettime),
+        (c"select", crate::select::select),
+        (c"skip", skip),
+        (c"sleep", sleep),
+    ];
+    for (name, f) in funcs {
+        s.push_function(*f);
+        s.set_field(-2, name);
+    }
+    crate::dns::open(s);
+    crate::tcp::open(s);
+    // except.lua returns a table with newtry and protect; copy them in.
+    s.load(EXCEPT_LUA, c"=[socket.core] except")?;
+    s.pcall(0, 1)?;
+    for name in [c"newtry", c"protect"] {
+        s.get_field(-1, name);
+        s.set_field(-3, name);
+    }
+    s.pop(1);
+    Ok(1)
+}
+
+lua_fn!(unload, unload_impl);
+fn unload_impl(_s: &State) -> Ret {
+    Ok(0)
+}
+
+lua_fn!(gettime, gettime_impl);
+/// `socket.gettime()`: seconds since the epoch, as a float.
+fn gettime_impl(s: &State) -> Ret {
+    s.push_number(luasocket_io::wall_clock());
+    Ok(1)
+}
+
+lua_fn!(sleep, sleep_impl);
+/// `socket.sleep(seconds)`: negative and NaN sleep not at all; capped at `INT_MAX`.
+fn sleep_impl(s: &State) -> Ret {
+    let n = s.check_number(1)?;
+    let n = if n.is_nan() || n < 0.0 {
+        0.0
+    } else {
+        n.min(f64::from(i32::MAX))
+    };
+    std::thread::sleep(Duration::from_secs_f64(n));
+    Ok(0)
+}
+
+lua_fn!(skip, skip_impl);
+/// `socket.skip(n, ...)`: returns the arguments after the first `n` of `...`.
+fn skip_impl(s: &State) -> Ret {
+    let amount = s.check_integer(1)?;
+    let top = i64::from(s.top());
+    // Never more values than were passed (C LuaSocket reads past the stack for n < 0).
+    let ret = (top - 1).saturating_sub(amount).clamp(0, top);
+    Ok(ret as c_int)
+}
+
+/// Converts a Lua number to a C `int` as a C cast would, but defined for every input.
+pub(crate) fn c_int_of(n: f64) -> c_int {
+    n as c_int
+}
+
+/// Checks the argument of `setfd`: a negative number detaches; anything else must name an
+/// open descriptor.
+pub(crate) fn descriptor_arg(n: f64) -> Result<luasocket_net::RawFd, &'static str> {
+    if n.is_nan() {
+        return Err("invalid descriptor");
+    }
+    if n < 0.0 {
+        return Ok(luasocket_net::SOCKET_INVALID);
+    }
+    if n > f64::from(i32::MAX) {
+        return Err("invalid descriptor");
+    }
+    let fd = n as luasocket_net::RawFd;
+    if luasocket_net::sys::is_open(fd) {
+        Ok(fd)
+    } else {
+        Err("descriptor is not open")
+    }
+}
+
+/// Pushes `ip, port, family` for `getsockname`/`getpeername`, or `nil, message`.
+pub(crate) fn push_address(s: &State, r: Result<SocketAddr, Error>, family: Family) -> c_int {
+    match r {
+        Ok(addr) => {
+            s.push_bytes(addr.ip().to_string().as_bytes());
+            s.push_integer(i64::from(addr.port()));
+            let fam = match (family, addr) {
+                (Family::Unspec, SocketAddr::V4(_)) => Family::Inet,
+                (Family::Unspec, SocketAddr::V6(_)) => Family::Inet6,
+                (f, _) => f,
+            };
+            s.push_bytes(fam.name().as_bytes());
+            3
+        }
+        Err(e) => s.push_fail(&e),
+    }
+}
+
+/// `gettimeout()`: the block and total timeouts.
+pub(crate) fn push_timeout(s: &State, tm: &Timeout) -> c_int {
+    s.push_number(tm.block());
+    s.push_number(tm.total());
+    2
+}
+
+/// `settimeout([t [, mode]])`.
+pub(crate) fn set_timeout(s: &State, tm: &mut Timeout) -> Ret {
+    let t = s.opt_number(2, -1.0)?;
+    let mode = s.opt_bytes(3, b"b")?;
+    match mode.first() {
+        Some(b'b') => tm.set_block(t),
+        Some(b'r' | b't') => tm.set_total(t),
+        _ => return Err(Raise::Arg(3, "invalid timeout mode".into())),
+    }
+    s.push_number(1.0);
+    Ok(1)
+}

@@ -1,0 +1,77 @@
+//! LuaSocket for Lua 5.1 to 5.5 and LuaJIT, in Rust: the native `socket.core` module with
+//! LuaSocket's object model, and a one-call preload for programs that embed Lua with mlua.
+//!
+//! Built with the `module` feature (and one Lua-version feature) this crate is the
+//! `socket/core.so` that `require "socket"` loads from a LuaSocket install tree; built with
+//! `vendored` it links its own Lua and [`preload`] makes every module of the library,
+//! native and Lua, available to `require` without touching the file system.
+//!
+//! **In scope**: Lua classes (`tcp{master}`, `tcp{client}`, `tcp{server}`) exactly as C
+//! LuaSocket shapes them (registry metatables, `__index` tables with `class`, group tags,
+//! metatable swaps), argument checking with LuaSocket's error words, module entry points.
+//!
+//! **Out of scope**: socket mechanics (`luasocket-net`), buffering and timeouts
+//! (`luasocket-io`).
+//!
+//! The Lua C API is used directly through `mlua::ffi` (see `state` and `class`); every
+//! unsafe block lives in those two modules or carries its own `SAFETY` note.
+#![deny(unsafe_code)]
+
+#[allow(unsafe_code)]
+mod class;
+mod core;
+mod dns;
+mod select;
+#[allow(unsafe_code)]
+mod state;
+mod tcp;
+
+use std::os::raw::c_int;
+
+use mlua::{ffi, Lua, Table};
+
+/// The Lua half of the library, as `(require name, source)`, laid out as installed.
+pub const LUA_MODULES: &[(&str, &str)] =
+    &[("socket", include_str!("../../../lua-modules/socket.lua"))];
+
+/// Entry point of `socket.core` (`require "socket.core"`).
+///
+/// # Safety
+///
+/// Called by Lua with a valid state, like any `lua_CFunction`.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub unsafe extern "C-unwind" fn luaopen_socket_core(l: *mut ffi::lua_State) -> c_int {
+    let result = {
+        // SAFETY: Lua passes a valid state.
+        let s = unsafe { state::State::from_raw(l) };
+        core::open(&s)
+    };
+    // SAFETY: `l` is the running state and nothing is borrowed.
+    unsafe { state::finish(l, result) }
+}
+
+/// Makes every module of the library loadable with `require` in `lua`, without files:
+/// `socket.core` (native) and the Lua modules are put in `package.preload`.
+///
+/// ```no_run
+/// let lua = mlua::Lua::new();
+/// luasocket_lua::preload(&lua).unwrap();
+/// lua.load(r#"local socket = require "socket"; print(socket.gettime())"#).exec().unwrap();
+/// ```
+pub fn preload(lua: &Lua) -> mlua::Result<()> {
+    let package: Table = lua.globals().get("package")?;
+    let preload: Table = package.get("preload")?;
+    // SAFETY: luaopen_socket_core is a lua_CFunction that follows the C API rules.
+    #[allow(unsafe_code)]
+    let core = unsafe { lua.create_c_function(luaopen_socket_core)? };
+    preload.set("socket.core", core)?;
+    for (name, source) in LUA_MODULES {
+        let chunk = lua
+            .load(*source)
+            .set_name(format!("@{}.lua", name.replace('.', "/")))
+            .into_function()?;
+        preload.set(*name, chunk)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! `socket.select(recvt, sendt [, timeout])` on `poll(2)`: LuaSocket's calling shape with
+//! no descriptor limit, at a cost linear in the number of sockets passed.
+
+use std::collections::HashMap;
+use std::os::raw::c_int;
+use std::time::Duration;
+
+use luasocket_net::{PollFd, RawFd};
+use mlua::ffi;
+
+use crate::state::{lua_fn, Raise, Ret, State};
+
+const RECVT: c_int = 1;
+const SENDT: c_int = 2;
+const OBJS: c_int = 4;
+const RTAB: c_int = 5;
+const WTAB: c_int = 6;
+
+/// One descriptor to poll and the objects (slots in the `OBJS` table) that asked for it.
+struct Entry {
+    poll: PollFd,
+    reader: Option<i64>,
+    writer: Option<i64>,
+}
+
+lua_fn!(select, select_impl);
+fn select_impl(s: &State) -> Ret {
+    let t = s.opt_number(3, -1.0)?;
+    s.set_top(3);
+    for tab in [RECVT, SENDT] {
+        if !s.is_none_or_nil(tab) && s.type_of(tab) != ffi::LUA_TTABLE {
+            return Err(s.type_error(tab, "table"));
+        }
+    }
+    s.new_table(64, 0); // OBJS: every object seen, by slot
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut by_fd: HashMap<RawFd, usize> = HashMap::new();
+    let mut dirty: Vec<i64> = Vec::new();
+    let mut slots = 0i64;
+    for tab in [RECVT, SENDT] {
+        if s.is_none_or_nil(tab) {
+            continue;
+        }
+        let plain = !s.has_metatable(tab);
+        let mut i = 1i64;
+        loop {
+            // Element i, honouring an __index metamethod of the table (as LuaSocket does)
+            // under pcall, so that a failing one is an ordinary Lua error.
+            if plain {
+                s.raw_get_i(tab, i);
+            } else {
+                protected_call(s, index_fn, tab, |s| s.push_integer(i))?;
+            }
+            if s.is_none_or_nil(-1) {
+                s.pop(1);
+                break;
+            }
+            let info = match crate::tcp::select_info(s, -1) {
+                Some(info) => info,
+                None => foreign_info(s, tab == RECVT)?,
+            };
+            if let Some((fd, is_dirty)) = info {
+                slots += 1;
+                s.push_value(-1);
+                s.raw_set_i(OBJS, slots);
+                if is_dirty && tab == RECVT {
+                    dirty.push(slots);
+                } else {
+                    let at = *by_fd.entry(fd).or_insert_with(|| {
+                        entries.push(Entry {
+                            poll: PollFd::new(fd, false, false),
+                            reader: None,
+                            writer: None,
+                        });
+                        entries.len() - 1
+                    });
+                    let e = &mut entries[at];
+                    if tab == RECVT {
+                        e.poll.want_read();
+                        e.reader = Some(slots);
+                    } else {
+                        e.poll.want_write();
+                        e.writer = Some(slots);
+                    }
+                }
+            }
+            s.pop(1);
+            i += 1;
+        }
+    }
+    let timeout = if !dirty.is_empty() {
+        Some(Duration::ZERO)
+    } else if t < 0.0 || t.is_nan() {
+        None
+    } else {
+        Duration::try_from_secs_f64(t).ok()
+    };
+    let mut fds: Vec<PollFd> = entries.iter().map(|e| e.poll).collect();
+    let ready = match luasocket_net::poll(&mut fds, timeout) {
+        Ok(n) => n,
+        Err(_) => return Err(Raise::Msg("select failed".into())),
+    };
+    s.new_table(dirty.len() as c_int, 0); // RTAB
+    s.new_table(0, 0); // WTAB
+    let mut nr = 0i64;
+    for slot in &dirty {
+        nr += 1;
+        add_result(s, RTAB, nr, *slot);
+    }
+    let mut nw = 0i64;
+    for (e, p) in entries.iter().zip(&fds) {
+        if let (Some(slot), true) = (e.reader, p.readable()) {
+            nr += 1;
+            add_result(s, RTAB, nr, slot);
+        }
+        if let (Some(slot), true) = (e.writer, p.writable()) {
+            nw += 1;
+            add_result(s, WTAB, nw, slot);
+        }
+    }
+    if ready == 0 && dirty.is_empty() {
+        s.push_bytes(b"timeout");
+        return Ok(3);
+    }
+    Ok(2)
+}
+
+/// `getfd()` and (for readers) `dirty()` of an object that is not one of ours (a LuaSec
+/// or copas wrapper, a table with methods), called under pcall. `None` when `getfd` is
+/// missing or returns no valid descriptor.
+fn foreign_info(s: &State, reader: bool) -> Result<Option<(RawFd, bool)>, Raise> {
+    protected_call(s, method_fn, -1, |s| s.push_bytes(b"getfd"))?;
+    let Some(fd) = fd_result(s) else {
+        return Ok(None);
+    };
+    let mut is_dirty = false;
+    if reader {
+        protected_call(s, method_fn, -1, |s| s.push_bytes(b"dirty"))?;
+        is_dirty = s.to_boolean(-1);
+        s.pop(1);
+    }
+    Ok(Some((fd, is_dirty)))
+}
+
+/// Calls `f(value at idx, key)` under pcall, leaving one result on top.
+fn protected_call(
+    s: &State,
+    f: ffi::lua_CFunction,
+    idx: c_int,
+    key: impl Fn(&State),
+) -> Result<(), Raise> {
+    let idx = if idx < 0 { s.top() + 1 + idx } else { idx };
+    s.push_function(f);
+    s.push_value(idx);
+    key(s);
+    s.pcall(2, 1)
+}
+
+lua_fn!(index_fn, index_impl);
+/// `t[k]` with metamethods (runs under pcall).
+fn index_impl(s: &State) -> Ret {
+    s.set_top(2);
+    s.get_table(1);
+    Ok(1)
+}
+
+lua_fn!(method_fn, method_impl);
+/// `obj:name()` if `obj.name` is not nil, else nil (runs under pcall).
+fn method_impl(s: &State) -> Ret {
+    s.set_top(2);
+    s.push_value(2);
+    s.get_table(1);
+    if s.is_none_or_nil(-1) {
+        return Ok(1);
+    }
+    s.push_value(1);
+    s.call(1, 1);
+    Ok(1)
+}
+
+/// Pops `getfd()`'s result: a descriptor, or `None` for invalid ones (negative, huge, NaN,
+/// not a number).
+fn fd_result(s: &State) -> Option<RawFd> {
+    let fd = if s.type_of(-1) == ffi::LUA_TNUMBER || s.is_number(-1) {
+        s.to_number(-1)
+    } else {
+        None
+    };
+    s.pop(1);
+    let fd = fd?;
+    (fd >= 0.0 && fd <= f64::from(i32::MAX)).then_some(fd as RawFd)
+}
+
+/// `t[n] = obj; t[obj] = n` for the object in slot `slot`.
+fn add_result(s: &State, tab: c_int, n: i64, slot: i64) {
+    s.raw_get_i(OBJS, slot);
+    s.push_value(-1);
+    s.raw_set_i(tab, n);
+    s.push_integer(n);
+    s.raw_set(tab);
+}

@@ -1,0 +1,558 @@
+//! Unix implementation of the OS seam.
+
+use std::ffi::{CStr, CString};
+use std::io;
+use std::mem::{size_of, zeroed};
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
+use std::time::Duration;
+
+use libc::{c_int, c_void, socklen_t};
+use luasocket_io::{Error, ResolverError, Timeout};
+use socket2::{SockAddr, Socket};
+
+use crate::options::{Opt, OptKind, OptValue};
+
+/// A descriptor number as Lua code sees it through `getfd()`.
+pub type RawFd = i32;
+
+/// Flags for every `send`: a closed peer gives `EPIPE`, never a process-killing `SIGPIPE`.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+pub(crate) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+pub(crate) const SEND_FLAGS: c_int = 0;
+
+/// What a wait is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Interest {
+    /// Data (or a connection) to read.
+    Read,
+    /// Room to write, or a finished connect.
+    Write,
+}
+
+/// Waits until `fd` is ready for `interest` or the timeout runs out (`Error::Timeout`).
+///
+/// Retries on `EINTR` with the time that is left. A zero timeout never waits.
+pub(crate) fn wait(fd: RawFd, interest: Interest, tm: &Timeout) -> Result<(), Error> {
+    if tm.is_zero() {
+        return Err(Error::Timeout);
+    }
+    let events = match interest {
+        Interest::Read => libc::POLLIN,
+        Interest::Write => libc::POLLOUT,
+    };
+    let mut pfd = libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    };
+    loop {
+        let ms = poll_millis(tm.retry());
+        // SAFETY: `pfd` is one valid pollfd and we pass a count of 1.
+        let ret = unsafe { libc::poll(&mut pfd, 1, ms) };
+        match ret {
+            0 => return Err(Error::Timeout),
+            n if n > 0 => return Ok(()),
+            _ => {
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(error(e));
+                }
+            }
+        }
+    }
+}
+
+/// `poll(2)`'s timeout argument: milliseconds rounded up (a wait never ends early), -1
+/// for none, saturated at `c_int::MAX`.
+fn poll_millis(timeout: Option<Duration>) -> c_int {
+    match timeout {
+        None => -1,
+        Some(d) => {
+            let ms = d.as_nanos().div_ceil(1_000_000);
+            c_int::try_from(ms).unwrap_or(c_int::MAX)
+        }
+    }
+}
+
+/// One entry of a readiness poll (a `struct pollfd`).
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct PollFd(libc::pollfd);
+
+impl PollFd {
+    /// An entry asking whether `fd` is readable and/or writable.
+    pub fn new(fd: RawFd, read: bool, write: bool) -> Self {
+        let mut events = 0;
+        if read {
+            events |= libc::POLLIN;
+        }
+        if write {
+            events |= libc::POLLOUT;
+        }
+        PollFd(libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        })
+    }
+
+    /// The descriptor asked about.
+    pub fn fd(&self) -> RawFd {
+        self.0.fd
+    }
+
+    /// Adds read interest to this entry.
+    pub fn want_read(&mut self) {
+        self.0.events |= libc::POLLIN;
+    }
+
+    /// Adds write interest to this entry.
+    pub fn want_write(&mut self) {
+        self.0.events |= libc::POLLOUT;
+    }
+
+    /// Readable, at end of stream or in error after the poll (a read would not block).
+    pub fn readable(&self) -> bool {
+        self.0.events & libc::POLLIN != 0
+            && self.0.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0
+    }
+
+    /// Writable or in error after the poll (a write would not block).
+    pub fn writable(&self) -> bool {
+        self.0.events & libc::POLLOUT != 0
+            && self.0.revents & (libc::POLLOUT | libc::POLLHUP | libc::POLLERR) != 0
+    }
+}
+
+/// Polls every entry at once; returns how many are ready. `EINTR` retries with the time
+/// left of `timeout` (counted from the call).
+pub fn poll_fds(fds: &mut [PollFd], timeout: Option<Duration>) -> Result<usize, Error> {
+    let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
+    loop {
+        let left = match (timeout, deadline) {
+            (None, _) => None,
+            (Some(_), Some(d)) => Some(d.saturating_duration_since(std::time::Instant::now())),
+            (Some(t), None) => Some(t),
+        };
+        // SAFETY: PollFd is repr(transparent) over libc::pollfd, so the slice is an array
+        // of `fds.len()` valid pollfd structures.
+        let ret = unsafe {
+            libc::poll(
+                fds.as_mut_ptr().cast::<libc::pollfd>(),
+                fds.len() as libc::nfds_t,
+                poll_millis(left),
+            )
+        };
+        if ret >= 0 {
+            return Ok(ret as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(error(e));
+        }
+    }
+}
+
+/// Translates a system error into LuaSocket's words (`socket_strerror` in C LuaSocket).
+pub(crate) fn error(e: io::Error) -> Error {
+    match e.raw_os_error() {
+        Some(libc::EADDRINUSE) => Error::AddressInUse,
+        Some(libc::EISCONN) => Error::AlreadyConnected,
+        Some(libc::EACCES) => Error::PermissionDenied,
+        Some(libc::ECONNREFUSED) => Error::ConnectionRefused,
+        Some(libc::ECONNABORTED | libc::ECONNRESET | libc::EPIPE) => Error::Closed,
+        Some(libc::ETIMEDOUT) => Error::Timeout,
+        _ => Error::Io(e),
+    }
+}
+
+/// The error for an operation on a socket that has no descriptor, as `EBADF` reads.
+pub(crate) fn bad_descriptor() -> Error {
+    Error::Io(io::Error::from_raw_os_error(libc::EBADF))
+}
+
+/// Takes ownership of descriptor `fd` (backs `setfd`).
+///
+/// # Safety
+///
+/// `fd` must be an open descriptor that nothing else will close.
+pub unsafe fn adopt(fd: RawFd) -> Socket {
+    // SAFETY: the caller hands over an open descriptor it owns.
+    unsafe { Socket::from_raw_fd(fd) }
+}
+
+/// Gives up ownership of the socket's descriptor without closing it.
+pub fn release(sock: Socket) -> RawFd {
+    sock.into_raw_fd()
+}
+
+/// The descriptor number of an open socket.
+pub fn raw_fd(sock: &Socket) -> RawFd {
+    sock.as_raw_fd()
+}
+
+/// The `ai_family` value for a LuaSocket family.
+pub(crate) fn family_code(family: crate::Family) -> c_int {
+    match family {
+        crate::Family::Unspec => libc::AF_UNSPEC,
+        crate::Family::Inet => libc::AF_INET,
+        crate::Family::Inet6 => libc::AF_INET6,
+    }
+}
+
+/// Hints for [`getaddrinfo`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hints {
+    pub family: crate::Family,
+    pub stream: bool,
+    pub passive: bool,
+}
+
+/// Calls `getaddrinfo(3)` and returns the socket addresses, in the resolver's order.
+pub(crate) fn getaddrinfo(
+    host: Option<&[u8]>,
+    serv: Option<&[u8]>,
+    hints: Hints,
+) -> Result<Vec<SocketAddr>, Error> {
+    // A NUL byte cannot name a host or a service.
+    let host = host
+        .map(CString::new)
+        .transpose()
+        .map_err(|_| Error::Resolver(ResolverError::NoName))?;
+    let serv = serv
+        .map(CString::new)
+        .transpose()
+        .map_err(|_| Error::Resolver(ResolverError::Service))?;
+    // SAFETY: an all-zero addrinfo is the documented "no hints" value.
+    let mut h: libc::addrinfo = unsafe { zeroed() };
+    h.ai_family = family_code(hints.family);
+    h.ai_socktype = if hints.stream {
+        libc::SOCK_STREAM
+    } else {
+        libc::SOCK_DGRAM
+    };
+    if hints.passive {
+        h.ai_flags = libc::AI_PASSIVE;
+    }
+    let mut res: *mut libc::addrinfo = std::ptr::null_mut();
+    // SAFETY: the strings are NUL-terminated or null, `h` is initialised, and `res` is a
+    // valid out-pointer.
+    let rc = unsafe {
+        libc::getaddrinfo(
+            host.as_deref().map_or(std::ptr::null(), CStr::as_ptr),
+            serv.as_deref().map_or(std::ptr::null(), CStr::as_ptr),
+            &h,
+            &mut res,
+        )
+    };
+    if rc != 0 {
+        return Err(gai_error(rc));
+    }
+    let mut out = Vec::new();
+    let mut it = res;
+    while !it.is_null() {
+        // SAFETY: `it` walks the list getaddrinfo returned, which stays valid until
+        // freeaddrinfo below.
+        let ai = unsafe { &*it };
+        if !ai.ai_addr.is_null() && ai.ai_addrlen as usize <= size_of::<libc::sockaddr_storage>() {
+            // SAFETY: ai_addr points to ai_addrlen valid bytes of a socket address.
+            let sa = unsafe {
+                SockAddr::try_init(|storage, len| {
+                    std::ptr::copy_nonoverlapping(
+                        ai.ai_addr.cast::<u8>(),
+                        storage.cast::<u8>(),
+                        ai.ai_addrlen as usize,
+                    );
+                    *len = ai.ai_addrlen;
+                    Ok(())
+                })
+            };
+            if let Ok(((), sa)) = sa {
+                if let Some(addr) = sa.as_socket() {
+                    out.push(addr);
+                }
+            }
+        }
+        it = ai.ai_next;
+    }
+    // SAFETY: `res` came from a successful getaddrinfo and is freed once.
+    unsafe { libc::freeaddrinfo(res) };
+    Ok(out)
+}
+
+/// LuaSocket's words for `getaddrinfo` failures (`socket_gaistrerror`).
+fn gai_error(rc: c_int) -> Error {
+    let r = match rc {
+        libc::EAI_AGAIN => ResolverError::Again,
+        libc::EAI_BADFLAGS => ResolverError::BadFlags,
+        libc::EAI_FAIL => ResolverError::Fail,
+        libc::EAI_FAMILY => ResolverError::Family,
+        libc::EAI_MEMORY => ResolverError::Memory,
+        libc::EAI_NONAME => ResolverError::NoName,
+        libc::EAI_OVERFLOW => ResolverError::Overflow,
+        libc::EAI_SERVICE => ResolverError::Service,
+        libc::EAI_SOCKTYPE => ResolverError::SockType,
+        libc::EAI_SYSTEM => return error(io::Error::last_os_error()),
+        // Other codes: the C library's own text, as LuaSocket's gai_strerror fallback.
+        other => {
+            // SAFETY: gai_strerror returns a pointer to a static NUL-terminated string.
+            let text = unsafe { CStr::from_ptr(libc::gai_strerror(other)) };
+            return Error::Io(io::Error::other(text.to_string_lossy().into_owned()));
+        }
+    };
+    Error::Resolver(r)
+}
+
+/// The machine's host name (`gethostname(2)`).
+pub(crate) fn hostname() -> Result<Vec<u8>, Error> {
+    let mut buf = [0u8; 257];
+    // SAFETY: the buffer holds 256 bytes plus a terminator we keep for ourselves.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), 256) };
+    if rc < 0 {
+        return Err(error(io::Error::last_os_error()));
+    }
+    let len = buf.iter().position(|&b| b == 0).unwrap_or(256);
+    Ok(buf[..len].to_vec())
+}
+
+/// The `(level, name)` pair of an option, where this platform has it.
+fn option_code(opt: Opt) -> Option<(c_int, c_int)> {
+    use libc::*;
+    Some(match opt {
+        Opt::BindToDevice => (SOL_SOCKET, SO_BINDTODEVICE),
+        Opt::KeepAlive => (SOL_SOCKET, SO_KEEPALIVE),
+        Opt::ReuseAddr => (SOL_SOCKET, SO_REUSEADDR),
+        Opt::ReusePort => (SOL_SOCKET, SO_REUSEPORT),
+        Opt::TcpNoDelay => (IPPROTO_TCP, TCP_NODELAY),
+        Opt::TcpKeepIdle => (IPPROTO_TCP, TCP_KEEPIDLE),
+        Opt::TcpKeepCnt => (IPPROTO_TCP, TCP_KEEPCNT),
+        Opt::TcpKeepIntvl => (IPPROTO_TCP, TCP_KEEPINTVL),
+        Opt::TcpDeferAccept => (IPPROTO_TCP, TCP_DEFER_ACCEPT),
+        Opt::TcpFastOpen => (IPPROTO_TCP, TCP_FASTOPEN),
+        Opt::TcpFastOpenConnect => (IPPROTO_TCP, TCP_FASTOPEN_CONNECT),
+        Opt::Linger => (SOL_SOCKET, SO_LINGER),
+        Opt::Error => (SOL_SOCKET, SO_ERROR),
+        Opt::RecvBufferSize => (SOL_SOCKET, SO_RCVBUF),
+        Opt::SendBufferSize => (SOL_SOCKET, SO_SNDBUF),
+        Opt::Ipv6V6Only => (IPPROTO_IPV6, IPV6_V6ONLY),
+    })
+}
+
+/// `setsockopt(2)` for one of LuaSocket's options. Failure is LuaSocket's
+/// `"setsockopt failed"`.
+pub(crate) fn set_option(sock: &Socket, opt: Opt, value: &OptValue) -> Result<(), Error> {
+    const FAILED: Error = Error::Message("setsockopt failed");
+    let (level, name) = option_code(opt).ok_or(FAILED)?;
+    let fd = sock.as_raw_fd();
+    let rc = match (opt.kind(), value) {
+        (OptKind::Bool, OptValue::Bool(b)) => set_raw(fd, level, name, &c_int::from(*b)),
+        (OptKind::Int, OptValue::Int(i)) => set_raw(fd, level, name, i),
+        (OptKind::Linger, OptValue::Linger { on, timeout }) => {
+            let li = libc::linger {
+                l_onoff: c_int::from(*on),
+                l_linger: *timeout,
+            };
+            set_raw(fd, level, name, &li)
+        }
+        (OptKind::Device, OptValue::Bytes(dev)) => {
+            let mut name_buf = dev.clone();
+            name_buf.push(0);
+            // SAFETY: the pointer and length describe `name_buf`, which outlives the call.
+            unsafe {
+                libc::setsockopt(
+                    fd,
+                    level,
+                    name,
+                    name_buf.as_ptr().cast::<c_void>(),
+                    name_buf.len() as socklen_t,
+                )
+            }
+        }
+        _ => -1,
+    };
+    if rc < 0 {
+        Err(FAILED)
+    } else {
+        Ok(())
+    }
+}
+
+fn set_raw<T>(fd: RawFd, level: c_int, name: c_int, value: &T) -> c_int {
+    // SAFETY: `value` is a valid T for the duration of the call and we pass its size.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            (value as *const T).cast::<c_void>(),
+            size_of::<T>() as socklen_t,
+        )
+    }
+}
+
+fn get_raw<T: Copy>(fd: RawFd, level: c_int, name: c_int, init: T) -> Option<(T, usize)> {
+    let mut value = init;
+    let mut len = size_of::<T>() as socklen_t;
+    // SAFETY: `value` has room for size_of::<T>() bytes, `len` says so, and T is plain
+    // data for which any bytes the kernel writes are valid.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            level,
+            name,
+            (&mut value as *mut T).cast::<c_void>(),
+            &mut len,
+        )
+    };
+    (rc == 0).then_some((value, len as usize))
+}
+
+/// `getsockopt(2)` for one of LuaSocket's options. Failure is LuaSocket's
+/// `"getsockopt failed"`.
+pub(crate) fn get_option(sock: &Socket, opt: Opt) -> Result<OptValue, Error> {
+    const FAILED: Error = Error::Message("getsockopt failed");
+    let (level, name) = option_code(opt).ok_or(FAILED)?;
+    let fd = sock.as_raw_fd();
+    match opt.kind() {
+        OptKind::Bool => get_raw(fd, level, name, 0 as c_int).map(|(v, _)| OptValue::Bool(v != 0)),
+        OptKind::Int => get_raw(fd, level, name, 0 as c_int).map(|(v, _)| OptValue::Int(v)),
+        OptKind::Linger => get_raw(
+            fd,
+            level,
+            name,
+            libc::linger {
+                l_onoff: 0,
+                l_linger: 0,
+            },
+        )
+        .map(|(v, _)| OptValue::Linger {
+            on: v.l_onoff != 0,
+            timeout: v.l_linger,
+        }),
+        OptKind::Device => get_raw(fd, level, name, [0u8; libc::IFNAMSIZ]).map(|(v, len)| {
+            let len = v[..len.min(v.len())]
+                .iter()
+                .position(|&b| b == 0)
+                .unwrap_or(len.min(v.len()));
+            OptValue::Bytes(v[..len].to_vec())
+        }),
+        OptKind::Error => get_raw(fd, level, name, 0 as c_int).map(|(v, _)| {
+            OptValue::Error((v != 0).then(|| error(io::Error::from_raw_os_error(v)).to_string()))
+        }),
+    }
+    .ok_or(FAILED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errno_words() {
+        let table: &[(c_int, &str)] = &[
+            (libc::EADDRINUSE, "address already in use"),
+            (libc::EISCONN, "already connected"),
+            (libc::EACCES, "permission denied"),
+            (libc::ECONNREFUSED, "connection refused"),
+            (libc::ECONNABORTED, "closed"),
+            (libc::ECONNRESET, "closed"),
+            (libc::EPIPE, "closed"),
+            (libc::ETIMEDOUT, "timeout"),
+        ];
+        for (code, word) in table {
+            assert_eq!(
+                error(io::Error::from_raw_os_error(*code)).to_string(),
+                *word
+            );
+        }
+        let other = error(io::Error::from_raw_os_error(libc::EBADF)).to_string();
+        assert!(!other.contains("os error"), "{other}");
+        assert_eq!(bad_descriptor().to_string(), other);
+    }
+
+    #[test]
+    fn millis_round_up_and_saturate() {
+        assert_eq!(poll_millis(None), -1);
+        assert_eq!(poll_millis(Some(Duration::from_micros(1))), 1);
+        assert_eq!(poll_millis(Some(Duration::from_millis(1500))), 1500);
+        assert_eq!(
+            poll_millis(Some(Duration::from_secs(u64::MAX / 4))),
+            c_int::MAX
+        );
+    }
+
+    #[test]
+    fn resolver_errors_have_words() {
+        let hints = Hints {
+            family: crate::Family::Unspec,
+            stream: true,
+            passive: false,
+        };
+        let e = getaddrinfo(Some(b"127.0.0.1"), Some(b"no-such-service-xyz"), hints).unwrap_err();
+        assert_eq!(e.to_string(), "service not supported for socket type");
+        let e = getaddrinfo(Some(b"bad\0host"), None, hints).unwrap_err();
+        assert_eq!(e.to_string(), "host or service not provided, or not known");
+        let ok = getaddrinfo(Some(b"127.0.0.1"), Some(b"80"), hints).unwrap();
+        assert_eq!(ok, vec!["127.0.0.1:80".parse::<SocketAddr>().unwrap()]);
+    }
+}
+
+/// True for the errors a non-blocking `connect` gives while the handshake goes on.
+pub(crate) fn connect_in_progress(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EINPROGRESS | libc::EAGAIN | libc::EINTR)
+    )
+}
+
+/// True for `accept` failures that only mean "try again" (`EAGAIN`, `ECONNABORTED`).
+pub(crate) fn accept_retry(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EAGAIN | libc::ECONNABORTED))
+}
+
+/// Accepts one connection as a non-blocking, close-on-exec socket in one system call.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+pub(crate) fn accept(listener: &Socket) -> io::Result<Socket> {
+    // SAFETY: null address pointers are allowed by accept4; the flags are valid.
+    let fd = unsafe {
+        libc::accept4(
+            listener.as_raw_fd(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: accept4 returned a new descriptor that we alone own.
+    Ok(unsafe { Socket::from_raw_fd(fd) })
+}
+
+/// Accepts one connection and makes it non-blocking.
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+pub(crate) fn accept(listener: &Socket) -> io::Result<Socket> {
+    let (s, _) = listener.accept()?;
+    s.set_nonblocking(true)?;
+    Ok(s)
+}
+
+/// True when `fd` names an open descriptor (checked before `setfd` adopts it).
+pub fn is_open(fd: RawFd) -> bool {
+    // SAFETY: F_GETFD only reads the descriptor's flags; any number is safe to ask about.
+    fd >= 0 && unsafe { libc::fcntl(fd, libc::F_GETFD) } != -1
+}
+
+/// How many descriptors this process may open (`RLIMIT_NOFILE`): the real bound on what
+/// `select` can watch, reported as `socket._SETSIZE`.
+pub fn descriptor_limit() -> i32 {
+    // SAFETY: an all-zero rlimit is a valid out-value for getrlimit.
+    let mut lim: libc::rlimit = unsafe { zeroed() };
+    // SAFETY: `lim` is a valid out-pointer.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return 1024;
+    }
+    i32::try_from(lim.rlim_cur).unwrap_or(i32::MAX)
+}

@@ -1,0 +1,320 @@
+//! `cargo xtask <task>`: the project's build and test tasks.
+//!
+//! - `dist [--abi NAME]...`: builds `socket/core.so` once per Lua ABI (mlua module mode,
+//!   each ABI with its own features and target directory) and lays out `dist/<abi>/` as a
+//!   flat tree usable as both the `LUA_PATH` and the `LUA_CPATH` root.
+//! - `test`: `cargo test --workspace`, then the Lua specs (`tests/spec/*_spec.lua`) against
+//!   `dist/` under Lua 5.1, 5.4 and LuaJIT: always with interpreters built from vendored
+//!   sources (so only the Rust toolchain is needed), and also with the system `lua5.1`,
+//!   `lua5.4` and `luajit` when they are installed.
+//! - `specs --lua PATH --abi NAME [files]`: the spec runner alone, for one interpreter.
+//! - `lint`: `cargo fmt --check`, `cargo clippy -D warnings`, and `luacheck` when present.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// Every Lua ABI the module is built for: (dist folder, mlua feature).
+const ABIS: &[(&str, &str)] = &[
+    ("lua5.1", "lua51"),
+    ("lua5.2", "lua52"),
+    ("lua5.3", "lua53"),
+    ("lua5.4", "lua54"),
+    ("lua5.5", "lua55"),
+    ("luajit", "luajit"),
+];
+
+/// The interpreters the specs run under (dist folder = system binary name).
+const SPEC_ABIS: &[&str] = &["lua5.1", "lua5.4", "luajit"];
+
+/// Native modules: (file under dist/<abi>/, cdylib it comes from).
+const NATIVE: &[(&str, &str)] = &[("socket/core.so", "libluasocket_lua.so")];
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("dist") => dist(&abi_args(&args[1..])),
+        Some("test") => test(),
+        Some("specs") => specs_cmd(&args[1..]),
+        Some("lint") => lint(),
+        _ => Err("usage: cargo xtask dist [--abi NAME]... | test | specs --lua PATH --abi NAME [spec...] | lint".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn abi_args(args: &[String]) -> Vec<String> {
+    let picked: Vec<String> = args
+        .windows(2)
+        .filter(|w| w[0] == "--abi")
+        .map(|w| w[1].clone())
+        .collect();
+    if picked.is_empty() {
+        ABIS.iter().map(|(a, _)| a.to_string()).collect()
+    } else {
+        picked
+    }
+}
+
+fn feature(abi: &str) -> Result<&'static str> {
+    ABIS.iter()
+        .find(|(a, _)| *a == abi)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            format!(
+                "unknown ABI {abi}; known: {}",
+                ABIS.iter().map(|a| a.0).collect::<Vec<_>>().join(" ")
+            )
+        })
+}
+
+fn run(cmd: &mut Command) -> Result {
+    eprintln!("+ {cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed with {status}"))
+    }
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+/// Builds dist/<abi>/ for each ABI.
+fn dist(abis: &[String]) -> Result {
+    let root = root();
+    for abi in abis {
+        let feat = feature(abi)?;
+        let target = root.join("target/abi").join(abi);
+        run(cargo()
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "luasocket-lua",
+                "--lib",
+                "--no-default-features",
+            ])
+            .args(["--features", &format!("{feat},module")])
+            .arg("--target-dir")
+            .arg(&target))?;
+        let out = root.join("dist").join(abi);
+        if out.exists() {
+            fs::remove_dir_all(&out).map_err(|e| format!("cannot clean {}: {e}", out.display()))?;
+        }
+        copy_tree(&root.join("lua-modules"), &out)?;
+        for (dest, lib) in NATIVE {
+            let dest = out.join(dest);
+            fs::create_dir_all(dest.parent().expect("native modules live in a folder"))
+                .map_err(|e| e.to_string())?;
+            fs::copy(target.join("release").join(lib), &dest)
+                .map_err(|e| format!("cannot install {}: {e}", dest.display()))?;
+        }
+        eprintln!("dist/{abi} ready");
+    }
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result {
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    for entry in fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_tree(&path, &dest)?;
+        } else {
+            fs::copy(&path, &dest).map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the vendored interpreter for `abi` and returns its path.
+fn host(abi: &str) -> Result<PathBuf> {
+    let feat = feature(abi)?;
+    let target = root().join("target/host").join(abi);
+    run(cargo()
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "luasocket-lua",
+            "--bin",
+            "luasocket",
+            "--no-default-features",
+        ])
+        .args(["--features", &format!("{feat},vendored")])
+        .arg("--target-dir")
+        .arg(&target))?;
+    Ok(target.join("debug/luasocket"))
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    env::var_os("PATH").and_then(|paths| {
+        env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+fn spec_files() -> Result<Vec<PathBuf>> {
+    let dir = root().join("tests/spec");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with("_spec.lua"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Runs the specs under one interpreter; returns (passed, failed).
+fn specs(interp: &Path, prefix: &[&str], abi: &str, files: &[PathBuf]) -> Result<(u64, u64)> {
+    let root = root();
+    let dist = root.join("dist").join(abi);
+    let lua_path = format!(
+        "{0}/?.lua;{1}/tests/lib/?.lua",
+        dist.display(),
+        root.display()
+    );
+    let lua_cpath = format!("{}/?.so", dist.display());
+    let output = Command::new(interp)
+        .args(prefix)
+        .arg(root.join("tests/run.lua"))
+        .args(files)
+        .env("LUA_PATH", &lua_path)
+        .env("LUA_CPATH", &lua_cpath)
+        .env("LUASOCKET_DIST", &dist)
+        .current_dir(&root)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", interp.display()))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    print!("{stdout}");
+    eprint!("{}", String::from_utf8_lossy(&output.stderr));
+    let counts = stdout.lines().rev().find_map(parse_counts);
+    match counts {
+        Some((p, f)) if output.status.success() || f > 0 => Ok((p, f)),
+        _ => Err(format!(
+            "{} did not finish the specs ({})",
+            interp.display(),
+            output.status
+        )),
+    }
+}
+
+fn parse_counts(line: &str) -> Option<(u64, u64)> {
+    let line = line.trim();
+    let (p, rest) = line.split_once(" passed, ")?;
+    let f = rest.strip_suffix(" failed")?;
+    Some((p.parse().ok()?, f.parse().ok()?))
+}
+
+fn specs_cmd(args: &[String]) -> Result {
+    let lua = args
+        .windows(2)
+        .find(|w| w[0] == "--lua")
+        .map(|w| PathBuf::from(&w[1]))
+        .ok_or("--lua PATH is required")?;
+    let abi = args
+        .windows(2)
+        .find(|w| w[0] == "--abi")
+        .map(|w| w[1].clone())
+        .ok_or("--abi NAME is required")?;
+    let mut files: Vec<PathBuf> = args
+        .iter()
+        .filter(|a| a.ends_with(".lua"))
+        .map(PathBuf::from)
+        .collect();
+    if files.is_empty() {
+        files = spec_files()?;
+    }
+    let (_, failed) = specs(&lua, &[], &abi, &files)?;
+    if failed > 0 {
+        Err(format!("{failed} spec(s) failed"))
+    } else {
+        Ok(())
+    }
+}
+
+fn test() -> Result {
+    run(cargo().args(["test", "--workspace"]))?;
+    let abis: Vec<String> = SPEC_ABIS.iter().map(|s| s.to_string()).collect();
+    dist(&abis)?;
+    let files = spec_files()?;
+    let mut runs = Vec::new();
+    for abi in SPEC_ABIS {
+        let vendored = host(abi)?;
+        runs.push((
+            format!("{abi} (vendored)"),
+            specs(&vendored, &["--bare"], abi, &files)?,
+        ));
+        match on_path(abi) {
+            Some(system) => {
+                runs.push((format!("{abi} (system)"), specs(&system, &[], abi, &files)?))
+            }
+            None => println!("note: no system {abi} on PATH; ran the vendored one only"),
+        }
+    }
+    println!();
+    println!("Lua specs:");
+    let (mut passed, mut failed) = (0, 0);
+    for (name, (p, f)) in &runs {
+        println!("  {name:20} {p} passed, {f} failed");
+        passed += p;
+        failed += f;
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        Err(format!("{failed} spec(s) failed"))
+    } else {
+        Ok(())
+    }
+}
+
+fn lint() -> Result {
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    match on_path("luacheck") {
+        Some(luacheck) => run(Command::new(luacheck).current_dir(root()).args([
+            "lua-modules",
+            "crates/luasocket-lua/src/lua",
+            "tests",
+            "examples",
+        ])),
+        None => {
+            println!("note: luacheck not installed; Lua lint skipped");
+            Ok(())
+        }
+    }
+}
