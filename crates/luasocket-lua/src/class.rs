@@ -145,6 +145,7 @@ fn has_class(s: &State, idx: c_int, name: &CStr, group: bool) -> bool {
 }
 
 /// LuaSocket's `auxiliar_checkclass`: the object at `idx` must be of class `name`.
+#[allow(clippy::mut_from_ref)]
 pub(crate) fn check_class<'a, T: Class>(
     s: &'a State,
     idx: c_int,
@@ -154,6 +155,7 @@ pub(crate) fn check_class<'a, T: Class>(
 }
 
 /// LuaSocket's `auxiliar_checkgroup`: the object at `idx` must belong to group `name`.
+#[allow(clippy::mut_from_ref)]
 pub(crate) fn check_group<'a, T: Class>(
     s: &'a State,
     idx: c_int,
@@ -162,6 +164,9 @@ pub(crate) fn check_group<'a, T: Class>(
     check(s, idx, name, true)
 }
 
+// The value lives in Lua-owned userdata memory, not inside `State`; one reference is
+// taken per object and call (see the SAFETY note below).
+#[allow(clippy::mut_from_ref)]
 fn check<'a, T: Class>(
     s: &'a State,
     idx: c_int,

@@ -51,8 +51,8 @@ pub(crate) use lua_fn;
 ///
 /// `l` must be the state of the running C function.
 pub(crate) unsafe fn finish(l: *mut lua_State, result: Ret) -> c_int {
-    // SAFETY (whole body): `l` is valid; strings are pushed (copied) before being freed,
-    // and the raising calls run with no live Rust values in this frame.
+    // SAFETY: `l` is valid; strings are pushed (copied) before being freed, and the
+    // raising calls run with no live Rust values in this frame.
     unsafe {
         match result {
             Ok(n) => n,

@@ -413,7 +413,7 @@ fn receive_impl(s: &State) -> Ret {
     t.tm.mark_start();
     let pattern = if s.is_number(2) {
         let n = s.to_number(2).unwrap_or(-1.0);
-        if !(n >= 0.0) {
+        if n.is_nan() || n < 0.0 {
             return Err(Raise::Arg(2, "invalid receive pattern".into()));
         }
         // A float-to-int cast saturates: 1e300 asks for "everything", lazily allocated.

@@ -445,60 +445,6 @@ pub(crate) fn get_option(sock: &Socket, opt: Opt) -> Result<OptValue, Error> {
     .ok_or(FAILED)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn errno_words() {
-        let table: &[(c_int, &str)] = &[
-            (libc::EADDRINUSE, "address already in use"),
-            (libc::EISCONN, "already connected"),
-            (libc::EACCES, "permission denied"),
-            (libc::ECONNREFUSED, "connection refused"),
-            (libc::ECONNABORTED, "closed"),
-            (libc::ECONNRESET, "closed"),
-            (libc::EPIPE, "closed"),
-            (libc::ETIMEDOUT, "timeout"),
-        ];
-        for (code, word) in table {
-            assert_eq!(
-                error(io::Error::from_raw_os_error(*code)).to_string(),
-                *word
-            );
-        }
-        let other = error(io::Error::from_raw_os_error(libc::EBADF)).to_string();
-        assert!(!other.contains("os error"), "{other}");
-        assert_eq!(bad_descriptor().to_string(), other);
-    }
-
-    #[test]
-    fn millis_round_up_and_saturate() {
-        assert_eq!(poll_millis(None), -1);
-        assert_eq!(poll_millis(Some(Duration::from_micros(1))), 1);
-        assert_eq!(poll_millis(Some(Duration::from_millis(1500))), 1500);
-        assert_eq!(
-            poll_millis(Some(Duration::from_secs(u64::MAX / 4))),
-            c_int::MAX
-        );
-    }
-
-    #[test]
-    fn resolver_errors_have_words() {
-        let hints = Hints {
-            family: crate::Family::Unspec,
-            stream: true,
-            passive: false,
-        };
-        let e = getaddrinfo(Some(b"127.0.0.1"), Some(b"no-such-service-xyz"), hints).unwrap_err();
-        assert_eq!(e.to_string(), "service not supported for socket type");
-        let e = getaddrinfo(Some(b"bad\0host"), None, hints).unwrap_err();
-        assert_eq!(e.to_string(), "host or service not provided, or not known");
-        let ok = getaddrinfo(Some(b"127.0.0.1"), Some(b"80"), hints).unwrap();
-        assert_eq!(ok, vec!["127.0.0.1:80".parse::<SocketAddr>().unwrap()]);
-    }
-}
-
 /// True for the errors a non-blocking `connect` gives while the handshake goes on.
 pub(crate) fn connect_in_progress(e: &io::Error) -> bool {
     matches!(
@@ -555,4 +501,58 @@ pub fn descriptor_limit() -> i32 {
         return 1024;
     }
     i32::try_from(lim.rlim_cur).unwrap_or(i32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errno_words() {
+        let table: &[(c_int, &str)] = &[
+            (libc::EADDRINUSE, "address already in use"),
+            (libc::EISCONN, "already connected"),
+            (libc::EACCES, "permission denied"),
+            (libc::ECONNREFUSED, "connection refused"),
+            (libc::ECONNABORTED, "closed"),
+            (libc::ECONNRESET, "closed"),
+            (libc::EPIPE, "closed"),
+            (libc::ETIMEDOUT, "timeout"),
+        ];
+        for (code, word) in table {
+            assert_eq!(
+                error(io::Error::from_raw_os_error(*code)).to_string(),
+                *word
+            );
+        }
+        let other = error(io::Error::from_raw_os_error(libc::EBADF)).to_string();
+        assert!(!other.contains("os error"), "{other}");
+        assert_eq!(bad_descriptor().to_string(), other);
+    }
+
+    #[test]
+    fn millis_round_up_and_saturate() {
+        assert_eq!(poll_millis(None), -1);
+        assert_eq!(poll_millis(Some(Duration::from_micros(1))), 1);
+        assert_eq!(poll_millis(Some(Duration::from_millis(1500))), 1500);
+        assert_eq!(
+            poll_millis(Some(Duration::from_secs(u64::MAX / 4))),
+            c_int::MAX
+        );
+    }
+
+    #[test]
+    fn resolver_errors_have_words() {
+        let hints = Hints {
+            family: crate::Family::Unspec,
+            stream: true,
+            passive: false,
+        };
+        let e = getaddrinfo(Some(b"127.0.0.1"), Some(b"no-such-service-xyz"), hints).unwrap_err();
+        assert_eq!(e.to_string(), "service not supported for socket type");
+        let e = getaddrinfo(Some(b"bad\0host"), None, hints).unwrap_err();
+        assert_eq!(e.to_string(), "host or service not provided, or not known");
+        let ok = getaddrinfo(Some(b"127.0.0.1"), Some(b"80"), hints).unwrap();
+        assert_eq!(ok, vec!["127.0.0.1:80".parse::<SocketAddr>().unwrap()]);
+    }
 }

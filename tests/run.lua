@@ -1,0 +1,13 @@
+-- Runs spec files written in the busted style (describe/it) and prints one closing line
+-- "N passed, N failed". Usage: lua tests/run.lua tests/spec/a_spec.lua ...
+-- Expects LUA_PATH to reach tests/lib (xtask sets it up together with dist/).
+
+local spec = require("spec")
+
+local files = { ... }
+for _, file in ipairs(files) do
+  spec.run_file(file)
+end
+local passed, failed = spec.summary()
+io.write(("%d passed, %d failed\n"):format(passed, failed))
+os.exit(failed == 0 and 0 or 1)
