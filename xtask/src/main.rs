@@ -4,9 +4,9 @@
 //!   each ABI with its own features and target directory) and lays out `dist/<abi>/` as a
 //!   flat tree usable as both the `LUA_PATH` and the `LUA_CPATH` root.
 //! - `test`: `cargo test --workspace`, then the Lua specs (`tests/spec/*_spec.lua`) against
-//!   `dist/` under Lua 5.1, 5.4 and LuaJIT: always with interpreters built from vendored
-//!   sources (so only the Rust toolchain is needed), and also with the system `lua5.1`,
-//!   `lua5.4` and `luajit` when they are installed.
+//!   `dist/` under every ABI (Lua 5.1 to 5.5 and LuaJIT) with interpreters built from
+//!   vendored sources (so only the Rust toolchain is needed), and also under the system
+//!   `lua5.1`, `lua5.4`, `luajit` (or any `lua5.x`) when they are installed.
 //! - `specs --lua PATH --abi NAME [files]`: the spec runner alone, for one interpreter.
 //! - `lint`: `cargo fmt --check`, `cargo clippy -D warnings`, and `luacheck` when present.
 
@@ -24,9 +24,6 @@ const ABIS: &[(&str, &str)] = &[
     ("lua5.5", "lua55"),
     ("luajit", "luajit"),
 ];
-
-/// The interpreters the specs run under (dist folder = system binary name).
-const SPEC_ABIS: &[&str] = &["lua5.1", "lua5.4", "luajit"];
 
 /// Native modules: (file under dist/<abi>/, cdylib it comes from).
 const NATIVE: &[(&str, &str)] = &[("socket/core.so", "libluasocket_lua.so")];
@@ -261,11 +258,11 @@ fn specs_cmd(args: &[String]) -> Result {
 
 fn test() -> Result {
     run(cargo().args(["test", "--workspace"]))?;
-    let abis: Vec<String> = SPEC_ABIS.iter().map(|s| s.to_string()).collect();
+    let abis: Vec<String> = ABIS.iter().map(|(a, _)| a.to_string()).collect();
     dist(&abis)?;
     let files = spec_files()?;
     let mut runs = Vec::new();
-    for abi in SPEC_ABIS {
+    for abi in abis.iter().map(String::as_str) {
         let vendored = host(abi)?;
         runs.push((
             format!("{abi} (vendored)"),
@@ -275,7 +272,7 @@ fn test() -> Result {
             Some(system) => {
                 runs.push((format!("{abi} (system)"), specs(&system, &[], abi, &files)?))
             }
-            None => println!("note: no system {abi} on PATH; ran the vendored one only"),
+            None => println!("note: no system {abi} on PATH; ran the vendored one only\n"),
         }
     }
     println!();

@@ -1,1 +1,14 @@
-//! placeholder
+//! Sans-IO pieces of LuaSocket's protocol modules, for the Lua state machines in
+//! `lua-modules/socket/` to call: URL parsing and escaping, the `mime` codecs, HTTP status
+//! lines, header blocks and chunked framing, SMTP and FTP replies.
+//!
+//! The protocol state machines themselves stay in Lua, because callers such as copas pass
+//! their own sockets (`create`) that must be able to yield, and a Rust function cannot let
+//! Lua code yield through it.
+//!
+//! **In scope**: pure functions over bytes, incremental where LuaSocket's API is.
+//!
+//! **Out of scope**: sockets and waiting (`luasocket-net`), Lua values (`luasocket-lua`).
+//!
+//! Nothing is implemented here yet; the crate exists so the workspace has its final shape.
+#![forbid(unsafe_code)]
