@@ -86,18 +86,6 @@ impl Timeout {
         // Absurdly large limits (1e300 seconds) mean "no limit" in practice.
         Duration::try_from_secs_f64(secs).ok()
     }
-
-    /// The limit for a single operation with no per-call start, as `select` uses it.
-    pub fn get_at(&self, now: Instant) -> Option<Duration> {
-        let elapsed = now.saturating_duration_since(self.start).as_secs_f64();
-        let secs = match (self.block < 0.0, self.total < 0.0) {
-            (true, true) => return None,
-            (true, false) => (self.total - elapsed).max(0.0),
-            (false, true) => self.block,
-            (false, false) => self.block.min((self.total - elapsed).max(0.0)),
-        };
-        Duration::try_from_secs_f64(secs).ok()
-    }
 }
 
 fn normalize(seconds: f64) -> f64 {
@@ -143,7 +131,6 @@ mod tests {
             Some(1.5)
         );
         assert_eq!(secs(tm.retry_at(t0 + Duration::from_secs(5))), Some(0.0));
-        assert_eq!(secs(tm.get_at(t0 + Duration::from_secs(5))), Some(2.0));
     }
 
     #[test]

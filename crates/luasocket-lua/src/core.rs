@@ -21,7 +21,7 @@ pub(crate) fn open(s: &State) -> Ret {
     s.new_table(0, 32);
     s.push_bytes(VERSION.as_bytes());
     s.set_field(-2, c"_VERSION");
-    s.push_integer(i64::from(luasocket_net::sys::descriptor_limit()));
+    s.push_integer(i64::from(luasocket_net::descriptor_limit()));
     s.set_field(-2, c"_SETSIZE");
     s.push_integer(i64::from(luasocket_net::SOCKET_INVALID));
     s.set_field(-2, c"_SOCKETINVALID");
@@ -86,11 +86,6 @@ fn skip_impl(s: &State) -> Ret {
     Ok(ret as c_int)
 }
 
-/// Converts a Lua number to a C `int` as a C cast would, but defined for every input.
-pub(crate) fn c_int_of(n: f64) -> c_int {
-    n as c_int
-}
-
 /// Checks the argument of `setfd`: a negative number detaches; anything else must name an
 /// open descriptor.
 pub(crate) fn descriptor_arg(n: f64) -> Result<luasocket_net::RawFd, &'static str> {
@@ -104,7 +99,7 @@ pub(crate) fn descriptor_arg(n: f64) -> Result<luasocket_net::RawFd, &'static st
         return Err("invalid descriptor");
     }
     let fd = n as luasocket_net::RawFd;
-    if luasocket_net::sys::is_open(fd) {
+    if luasocket_net::is_open(fd) {
         Ok(fd)
     } else {
         Err("descriptor is not open")
@@ -117,12 +112,12 @@ pub(crate) fn push_address(s: &State, r: Result<SocketAddr, Error>, family: Fami
         Ok(addr) => {
             s.push_bytes(addr.ip().to_string().as_bytes());
             s.push_integer(i64::from(addr.port()));
-            let fam = match (family, addr) {
-                (Family::Unspec, SocketAddr::V4(_)) => Family::Inet,
-                (Family::Unspec, SocketAddr::V6(_)) => Family::Inet6,
-                (f, _) => f,
+            let family = if family == Family::Unspec {
+                Family::of(&addr)
+            } else {
+                family
             };
-            s.push_bytes(fam.name().as_bytes());
+            s.push_bytes(family.name().as_bytes());
             3
         }
         Err(e) => s.push_fail(&e),

@@ -1,7 +1,5 @@
 //! `socket.dns`: the resolver functions.
 
-use luasocket_net::Family;
-
 use crate::state::{lua_fn, Ret, State};
 
 /// Adds the `dns` table to the module table on top of the stack.
@@ -25,12 +23,7 @@ fn getaddrinfo_impl(s: &State) -> Ret {
             s.new_table(list.len() as i32, 0);
             for (i, info) in list.iter().enumerate() {
                 s.new_table(0, 2);
-                let fam = match info.family {
-                    Family::Inet => "inet",
-                    Family::Inet6 => "inet6",
-                    Family::Unspec => "unspec",
-                };
-                s.push_bytes(fam.as_bytes());
+                s.push_bytes(info.family.name().as_bytes());
                 s.set_field(-2, c"family");
                 s.push_bytes(info.addr.to_string().as_bytes());
                 s.set_field(-2, c"addr");

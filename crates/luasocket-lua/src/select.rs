@@ -181,11 +181,7 @@ fn method_impl(s: &State) -> Ret {
 /// Pops `getfd()`'s result: a descriptor, or `None` for invalid ones (negative, huge, NaN,
 /// not a number).
 fn fd_result(s: &State) -> Option<RawFd> {
-    let fd = if s.type_of(-1) == ffi::LUA_TNUMBER || s.is_number(-1) {
-        s.to_number(-1)
-    } else {
-        None
-    };
+    let fd = s.to_number(-1);
     s.pop(1);
     let fd = fd?;
     (fd >= 0.0 && fd <= f64::from(i32::MAX)).then_some(fd as RawFd)

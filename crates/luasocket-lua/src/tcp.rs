@@ -369,10 +369,7 @@ fn setstats_impl(s: &State) -> Ret {
     let st = &mut t.buf.stats;
     st.received = s.opt_number(2, st.received)?.trunc();
     st.sent = s.opt_number(3, st.sent)?.trunc();
-    if let Some(age) = s
-        .to_number(4)
-        .filter(|_| s.type_of(4) == ffi::LUA_TNUMBER || s.is_number(4))
-    {
+    if let Some(age) = s.to_number(4) {
         st.birthday = luasocket_io::wall_clock() - age;
     }
     s.push_number(1.0);
@@ -394,7 +391,8 @@ fn settimeout_impl(s: &State) -> Ret {
 lua_fn!(listen, listen_impl);
 fn listen_impl(s: &State) -> Ret {
     let t = class::check_class::<TcpObject>(s, 1, MASTER)?;
-    let backlog = crate::core::c_int_of(s.opt_number(2, 32.0)?);
+    // A saturating float-to-int cast: defined for NaN and huge values, unlike C's.
+    let backlog = s.opt_number(2, 32.0)? as i32;
     match t.tcp.listen(backlog) {
         Ok(()) => {
             class::set_class(s, 1, SERVER);

@@ -17,13 +17,13 @@ mod addr;
 mod options;
 mod select;
 #[allow(unsafe_code)]
-pub mod sys;
+mod sys;
 mod tcp;
 
 pub use addr::{getaddrinfo, hostname, resolve, AddrInfo, Family};
 pub use options::{Opt, OptKind, OptValue, TCP_GET_OPTIONS, TCP_SET_OPTIONS};
 pub use select::{poll, PollFd};
-pub use sys::RawFd;
+pub use sys::{descriptor_limit, is_open, RawFd};
 pub use tcp::{Shutdown, Tcp};
 
 /// The descriptor value of a socket that has none (`socket._SOCKETINVALID`).

@@ -81,7 +81,7 @@ impl Tcp {
         self.sock = None;
     }
 
-    fn create(&mut self, family: Family) -> Result<&Socket, Error> {
+    fn create(&mut self, family: Family) -> Result<(), Error> {
         let domain = match family {
             Family::Inet6 => Domain::IPV6,
             _ => Domain::IPV4,
@@ -99,7 +99,17 @@ impl Tcp {
             let _ = sys::set_option(&sock, *opt, value);
         }
         self.family = family;
-        Ok(self.sock.insert(sock))
+        self.sock = Some(sock);
+        Ok(())
+    }
+
+    /// The descriptor to use for an address of `family`: the current one when it has that
+    /// family, else a fresh one (the old one is closed), as LuaSocket's `inet_try*` do.
+    fn socket_for(&mut self, family: Family) -> Result<&Socket, Error> {
+        if self.family != family || self.sock.is_none() {
+            self.create(family)?;
+        }
+        self.sock.as_ref().ok_or_else(sys::bad_descriptor)
     }
 
     /// Backs `bind(address, port)`; `"*"` is the wildcard address.
@@ -107,15 +117,12 @@ impl Tcp {
         let host = (host != b"*").then_some(host);
         let mut last = Error::Resolver(ResolverError::NoName);
         for addr in resolve(host, port, self.family, true)? {
-            let family = Family::of(&addr);
-            if self.sock.is_none() || family != self.family {
-                if let Err(e) = self.create(family) {
+            let sock = match self.socket_for(Family::of(&addr)) {
+                Ok(sock) => sock,
+                Err(e) => {
                     last = e;
                     continue;
                 }
-            }
-            let Some(sock) = self.sock.as_ref() else {
-                continue;
             };
             match sock.bind(&addr.into()) {
                 Ok(()) => return Ok(()),
@@ -132,15 +139,12 @@ impl Tcp {
         let mut last = Error::Resolver(ResolverError::NoName);
         for addr in resolve(Some(host), port, self.family, false)? {
             tm.mark_start();
-            let family = Family::of(&addr);
-            if self.sock.is_none() || family != self.family {
-                if let Err(e) = self.create(family) {
+            let sock = match self.socket_for(Family::of(&addr)) {
+                Ok(sock) => sock,
+                Err(e) => {
                     last = e;
                     continue;
                 }
-            }
-            let Some(sock) = self.sock.as_ref() else {
-                continue;
             };
             match connect_one(sock, addr, tm) {
                 Ok(()) => return Ok(()),
@@ -210,10 +214,8 @@ impl Tcp {
         if let Some(sock) = &self.sock {
             sys::set_option(sock, opt, &value)?;
         }
-        if opt.kind() != crate::OptKind::Error {
-            self.options.retain(|(o, _)| *o != opt);
-            self.options.push((opt, value));
-        }
+        self.options.retain(|(o, _)| *o != opt);
+        self.options.push((opt, value));
         Ok(())
     }
 

@@ -128,7 +128,7 @@ impl PollFd {
 
 /// Polls every entry at once; returns how many are ready. `EINTR` retries with the time
 /// left of `timeout` (counted from the call).
-pub fn poll_fds(fds: &mut [PollFd], timeout: Option<Duration>) -> Result<usize, Error> {
+pub(crate) fn poll_fds(fds: &mut [PollFd], timeout: Option<Duration>) -> Result<usize, Error> {
     let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
     loop {
         let left = match (timeout, deadline) {
@@ -178,18 +178,18 @@ pub(crate) fn bad_descriptor() -> Error {
 /// # Safety
 ///
 /// `fd` must be an open descriptor that nothing else will close.
-pub unsafe fn adopt(fd: RawFd) -> Socket {
+pub(crate) unsafe fn adopt(fd: RawFd) -> Socket {
     // SAFETY: the caller hands over an open descriptor it owns.
     unsafe { Socket::from_raw_fd(fd) }
 }
 
 /// Gives up ownership of the socket's descriptor without closing it.
-pub fn release(sock: Socket) -> RawFd {
+pub(crate) fn release(sock: Socket) -> RawFd {
     sock.into_raw_fd()
 }
 
 /// The descriptor number of an open socket.
-pub fn raw_fd(sock: &Socket) -> RawFd {
+pub(crate) fn raw_fd(sock: &Socket) -> RawFd {
     sock.as_raw_fd()
 }
 
