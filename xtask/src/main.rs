@@ -26,7 +26,12 @@ const ABIS: &[(&str, &str)] = &[
 ];
 
 /// Native modules: (file under dist/<abi>/, cdylib it comes from).
-const NATIVE: &[(&str, &str)] = &[("socket/core.so", "libluasocket_lua.so")];
+/// Where the one cdylib is installed: each name loads it through its own `luaopen_*`.
+const NATIVE: &[(&str, &str)] = &[
+    ("socket/core.so", "libluasocket_lua.so"),
+    ("socket/unix.so", "libluasocket_lua.so"),
+    ("socket/serial.so", "libluasocket_lua.so"),
+];
 
 type Result<T = ()> = std::result::Result<T, String>;
 

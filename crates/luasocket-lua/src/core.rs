@@ -40,6 +40,7 @@ pub(crate) fn open(s: &State) -> Ret {
     }
     crate::dns::open(s);
     crate::tcp::open(s);
+    crate::udp::open(s);
     // except.lua returns a table with newtry and protect; copy them in.
     s.load(EXCEPT_LUA, c"=[socket.core] except")?;
     s.pcall(0, 1)?;
@@ -86,24 +87,48 @@ fn skip_impl(s: &State) -> Ret {
     Ok(ret as c_int)
 }
 
-/// Checks the argument of `setfd`: a negative number detaches; anything else must name an
-/// open descriptor.
-pub(crate) fn descriptor_arg(n: f64) -> Result<luasocket_net::RawFd, &'static str> {
+/// Checks the argument of `setfd` at `idx`: a negative number detaches; anything else
+/// must name an open descriptor.
+pub(crate) fn descriptor_arg(s: &State, idx: c_int) -> Result<luasocket_net::RawFd, Raise> {
+    let n = s.check_number(idx)?;
+    let bad = |msg: &str| Raise::Arg(idx, msg.into());
     if n.is_nan() {
-        return Err("invalid descriptor");
+        return Err(bad("invalid descriptor"));
     }
     if n < 0.0 {
         return Ok(luasocket_net::SOCKET_INVALID);
     }
     if n > f64::from(i32::MAX) {
-        return Err("invalid descriptor");
+        return Err(bad("invalid descriptor"));
     }
     let fd = n as luasocket_net::RawFd;
     if luasocket_net::is_open(fd) {
         Ok(fd)
     } else {
-        Err("descriptor is not open")
+        Err(bad("descriptor is not open"))
     }
+}
+
+/// The optional family argument at `idx` (`"unspec"`, `"inet"`, `"inet6"`).
+pub(crate) fn family_arg(s: &State, idx: c_int) -> Result<Family, Raise> {
+    Ok(
+        match s.check_option(idx, b"unspec", &["unspec", "inet", "inet6"])? {
+            1 => Family::Inet,
+            2 => Family::Inet6,
+            _ => Family::Unspec,
+        },
+    )
+}
+
+/// `getfamily()`: `"inet6"` for IPv6 sockets, else `"inet4"` (LuaSocket's words).
+pub(crate) fn push_family(s: &State, family: Family) -> c_int {
+    let name: &[u8] = if family == Family::Inet6 {
+        b"inet6"
+    } else {
+        b"inet4"
+    };
+    s.push_bytes(name);
+    1
 }
 
 /// Pushes `ip, port, family` for `getsockname`/`getpeername`, or `nil, message`.

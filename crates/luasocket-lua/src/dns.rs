@@ -1,12 +1,19 @@
 //! `socket.dns`: the resolver functions.
 
-use crate::state::{lua_fn, Ret, State};
+use luasocket_net::HostEntry;
+
+use crate::state::{lua_fn, Raise, Ret, State};
 
 /// Adds the `dns` table to the module table on top of the stack.
 pub(crate) fn open(s: &State) {
     s.new_table(0, 4);
-    let funcs: &[crate::class::Method] =
-        &[(c"getaddrinfo", getaddrinfo), (c"gethostname", gethostname)];
+    let funcs: &[crate::class::Method] = &[
+        (c"getaddrinfo", getaddrinfo),
+        (c"gethostname", gethostname),
+        (c"getnameinfo", getnameinfo),
+        (c"tohostname", tohostname),
+        (c"toip", toip),
+    ];
     for (name, f) in funcs {
         s.push_function(*f);
         s.set_field(-2, name);
@@ -42,6 +49,104 @@ fn gethostname_impl(s: &State) -> Ret {
         Ok(name) => {
             s.push_bytes(&name);
             Ok(1)
+        }
+        Err(e) => Ok(s.push_fail(&e)),
+    }
+}
+
+/// Pushes LuaSocket's resolved-host table: `{name = , alias = {...}, ip = {...}}`.
+fn push_entry(s: &State, e: &HostEntry) {
+    s.new_table(0, 3);
+    s.push_bytes(&e.name);
+    s.set_field(-2, c"name");
+    s.new_table(e.aliases.len() as i32, 0);
+    for (i, a) in e.aliases.iter().enumerate() {
+        s.push_bytes(a);
+        s.raw_set_i(-2, i as i64 + 1);
+    }
+    s.set_field(-2, c"alias");
+    s.new_table(e.ips.len() as i32, 0);
+    for (i, ip) in e.ips.iter().enumerate() {
+        s.push_bytes(ip.to_string().as_bytes());
+        s.raw_set_i(-2, i as i64 + 1);
+    }
+    s.set_field(-2, c"ip");
+}
+
+/// Looks `address` up as `toip`/`tohostname` do; an entry without IPv4 addresses is
+/// "host not found", as `gethostbyname` reports it.
+fn lookup(s: &State) -> Result<Result<HostEntry, luasocket_io::Error>, Raise> {
+    let address = s.check_bytes(1)?;
+    Ok(luasocket_net::host_entry(address).and_then(|e| {
+        if e.ips.is_empty() {
+            Err(luasocket_io::Error::HostNotFound)
+        } else {
+            Ok(e)
+        }
+    }))
+}
+
+lua_fn!(toip, toip_impl);
+/// `socket.dns.toip(address)`: the first IPv4 address and the resolved-host table.
+fn toip_impl(s: &State) -> Ret {
+    match lookup(s)? {
+        Ok(e) => {
+            s.push_bytes(e.ips[0].to_string().as_bytes());
+            push_entry(s, &e);
+            Ok(2)
+        }
+        Err(e) => Ok(s.push_fail(&e)),
+    }
+}
+
+lua_fn!(tohostname, tohostname_impl);
+/// `socket.dns.tohostname(address)`: the official name and the resolved-host table.
+fn tohostname_impl(s: &State) -> Ret {
+    match lookup(s)? {
+        Ok(e) => {
+            s.push_bytes(&e.name);
+            push_entry(s, &e);
+            Ok(2)
+        }
+        Err(e) => Ok(s.push_fail(&e)),
+    }
+}
+
+lua_fn!(getnameinfo, getnameinfo_impl);
+/// `socket.dns.getnameinfo(host, service)`: `{names...}` and, if a service was given,
+/// its name.
+fn getnameinfo_impl(s: &State) -> Ret {
+    let host = if s.is_none_or_nil(1) {
+        None
+    } else {
+        Some(s.check_bytes(1)?)
+    };
+    let serv = if s.is_none_or_nil(2) {
+        None
+    } else {
+        Some(s.check_bytes(2)?)
+    };
+    if host.is_none() && serv.is_none() {
+        return Err(Raise::Msg("host and serv cannot be both nil".into()));
+    }
+    match luasocket_net::getnameinfo(host, serv) {
+        Ok((names, service)) => {
+            s.new_table(names.len() as i32, 0);
+            for (i, n) in names.iter().enumerate() {
+                s.push_bytes(n);
+                s.raw_set_i(-2, i as i64 + 1);
+            }
+            match (serv, service) {
+                (Some(_), Some(name)) => {
+                    s.push_bytes(&name);
+                    Ok(2)
+                }
+                (Some(_), None) => {
+                    s.push_nil();
+                    Ok(2)
+                }
+                _ => Ok(1),
+            }
         }
         Err(e) => Ok(s.push_fail(&e)),
     }

@@ -20,11 +20,17 @@
 #[allow(unsafe_code)]
 mod class;
 mod core;
+mod datagram;
 mod dns;
+mod options;
 mod select;
+mod serial;
 #[allow(unsafe_code)]
 mod state;
+mod stream;
 mod tcp;
+mod udp;
+mod unix;
 
 use std::os::raw::c_int;
 
@@ -51,6 +57,40 @@ pub unsafe extern "C-unwind" fn luaopen_socket_core(l: *mut ffi::lua_State) -> c
     unsafe { state::finish(l, result) }
 }
 
+/// Entry point of `socket.unix` (`require "socket.unix"`).
+///
+/// # Safety
+///
+/// Called by Lua with a valid state, like any `lua_CFunction`.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub unsafe extern "C-unwind" fn luaopen_socket_unix(l: *mut ffi::lua_State) -> c_int {
+    let result = {
+        // SAFETY: Lua passes a valid state.
+        let s = unsafe { state::State::from_raw(l) };
+        unix::open(&s)
+    };
+    // SAFETY: `l` is the running state and nothing is borrowed.
+    unsafe { state::finish(l, result) }
+}
+
+/// Entry point of `socket.serial` (`require "socket.serial"`).
+///
+/// # Safety
+///
+/// Called by Lua with a valid state, like any `lua_CFunction`.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub unsafe extern "C-unwind" fn luaopen_socket_serial(l: *mut ffi::lua_State) -> c_int {
+    let result = {
+        // SAFETY: Lua passes a valid state.
+        let s = unsafe { state::State::from_raw(l) };
+        serial::open(&s)
+    };
+    // SAFETY: `l` is the running state and nothing is borrowed.
+    unsafe { state::finish(l, result) }
+}
+
 /// Makes every module of the library loadable with `require` in `lua`, without files:
 /// `socket.core` (native) and the Lua modules are put in `package.preload`.
 ///
@@ -62,10 +102,17 @@ pub unsafe extern "C-unwind" fn luaopen_socket_core(l: *mut ffi::lua_State) -> c
 pub fn preload(lua: &Lua) -> mlua::Result<()> {
     let package: Table = lua.globals().get("package")?;
     let preload: Table = package.get("preload")?;
-    // SAFETY: luaopen_socket_core is a lua_CFunction that follows the C API rules.
-    #[allow(unsafe_code)]
-    let core = unsafe { lua.create_c_function(luaopen_socket_core)? };
-    preload.set("socket.core", core)?;
+    let natives: [(&str, ffi::lua_CFunction); 3] = [
+        ("socket.core", luaopen_socket_core),
+        ("socket.unix", luaopen_socket_unix),
+        ("socket.serial", luaopen_socket_serial),
+    ];
+    for (name, open) in natives {
+        // SAFETY: each entry point is a lua_CFunction that follows the C API rules.
+        #[allow(unsafe_code)]
+        let f = unsafe { lua.create_c_function(open)? };
+        preload.set(name, f)?;
+    }
     for (name, source) in LUA_MODULES {
         let chunk = lua
             .load(*source)

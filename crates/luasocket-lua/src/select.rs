@@ -23,6 +23,18 @@ struct Entry {
     writer: Option<i64>,
 }
 
+/// Reads the descriptor and dirtiness of our own objects without calling Lua methods.
+type Peek = fn(&State, c_int) -> Option<Option<(RawFd, bool)>>;
+
+/// Our object kinds, most used first.
+const OWN: &[Peek] = &[
+    crate::stream::select_info::<crate::tcp::Tcp>,
+    crate::datagram::select_info::<crate::udp::Udp>,
+    crate::stream::select_info::<crate::unix::UnixStream>,
+    crate::datagram::select_info::<crate::unix::UnixDgram>,
+    crate::stream::select_info::<crate::serial::Serial>,
+];
+
 lua_fn!(select, select_impl);
 fn select_impl(s: &State) -> Ret {
     let t = s.opt_number(3, -1.0)?;
@@ -55,7 +67,7 @@ fn select_impl(s: &State) -> Ret {
                 s.pop(1);
                 break;
             }
-            let info = match crate::tcp::select_info(s, -1) {
+            let info = match OWN.iter().find_map(|peek| peek(s, -1)) {
                 Some(info) => info,
                 None => foreign_info(s, tab == RECVT)?,
             };

@@ -41,6 +41,21 @@ macro_rules! lua_fn {
             unsafe { $crate::state::finish(l, result) }
         }
     };
+    // A C function generic over the kind of object it serves: `$body::<K>` runs.
+    ($name:ident<$k:ident: $bound:path>, $body:ident) => {
+        #[allow(unsafe_code)]
+        pub(crate) unsafe extern "C-unwind" fn $name<$k: $bound>(
+            l: *mut mlua::ffi::lua_State,
+        ) -> std::os::raw::c_int {
+            let result = {
+                // SAFETY: Lua calls C functions with a valid state.
+                let s = unsafe { $crate::state::State::from_raw(l) };
+                $body::<$k>(&s)
+            };
+            // SAFETY: `l` is the state this function was called with; nothing is borrowed.
+            unsafe { $crate::state::finish(l, result) }
+        }
+    };
 }
 pub(crate) use lua_fn;
 
@@ -304,6 +319,14 @@ impl State {
     pub(crate) fn push_value(&self, idx: c_int) {
         // SAFETY: valid state and index.
         unsafe { ffi::lua_pushvalue(self.l, idx) }
+    }
+
+    /// `lua_setmetatable`: pops a table and makes it the metatable of the value at `idx`.
+    pub(crate) fn set_metatable(&self, idx: c_int) {
+        // SAFETY: valid state; the caller has pushed a table.
+        unsafe {
+            ffi::lua_setmetatable(self.l, idx);
+        }
     }
 
     /// Pushes `nil, message` and returns 2: LuaSocket's way of reporting a failure.

@@ -1,7 +1,8 @@
-//! The operating-system half of LuaSocket's C core, on socket2: stream sockets with
-//! LuaSocket's creation, connect, bind, listen, accept and shutdown rules, name resolution
-//! with LuaSocket's error words, socket options under LuaSocket's names, and a
-//! `poll(2)`-based readiness wait with no descriptor limit.
+//! The operating-system half of LuaSocket's C core, on socket2: TCP, UDP and Unix-domain
+//! sockets with LuaSocket's creation, connect, bind, listen, accept and shutdown rules,
+//! character devices for `socket.serial`, name resolution with LuaSocket's error words
+//! (and deadlines), socket options under LuaSocket's names, and a `poll(2)`-based
+//! readiness wait with no descriptor limit.
 //!
 //! Every descriptor is non-blocking; waiting happens in [`sys`] with `poll(2)`, bounded
 //! by a [`luasocket_io::Timeout`]. Writes never raise `SIGPIPE` (`MSG_NOSIGNAL`).
@@ -14,17 +15,26 @@
 #![deny(unsafe_code)]
 
 mod addr;
+mod device;
 mod options;
 mod select;
+mod sock;
 #[allow(unsafe_code)]
 mod sys;
-mod tcp;
 
-pub use addr::{getaddrinfo, hostname, resolve, AddrInfo, Family};
-pub use options::{Opt, OptKind, OptValue, TCP_GET_OPTIONS, TCP_SET_OPTIONS};
+pub use addr::{
+    getaddrinfo, getnameinfo, host_entry, hostname, resolve, resolve_numeric, AddrInfo, Family,
+    HostEntry, NameInfo,
+};
+pub use device::Device;
+pub use options::{
+    Opt, OptKind, OptValue, TCP_GET_OPTIONS, TCP_SET_OPTIONS, UDP_GET_OPTIONS, UDP_SET_OPTIONS,
+    UNIX_DGRAM_GET_OPTIONS, UNIX_DGRAM_SET_OPTIONS, UNIX_STREAM_GET_OPTIONS,
+    UNIX_STREAM_SET_OPTIONS,
+};
 pub use select::{poll, PollFd};
+pub use sock::{Kind, Peer, Shutdown, Sock};
 pub use sys::{descriptor_limit, is_open, RawFd};
-pub use tcp::{Shutdown, Tcp};
 
 /// The descriptor value of a socket that has none (`socket._SOCKETINVALID`).
 pub const SOCKET_INVALID: RawFd = -1;

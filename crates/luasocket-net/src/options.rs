@@ -1,4 +1,7 @@
-//! Socket options under LuaSocket's names (`getoption`/`setoption`).
+//! Socket options under LuaSocket's names (`getoption`/`setoption`), and which of them
+//! each kind of socket accepts.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A socket option LuaSocket knows by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +39,31 @@ pub enum Opt {
     SendBufferSize,
     /// `"ipv6-v6only"`: `IPV6_V6ONLY`.
     Ipv6V6Only,
+    /// `"dontroute"`: `SO_DONTROUTE`.
+    DontRoute,
+    /// `"broadcast"`: `SO_BROADCAST`.
+    Broadcast,
+    /// `"ip-multicast-if"`: `IP_MULTICAST_IF`, an IPv4 address (`"*"` for any).
+    IpMulticastIf,
+    /// `"ip-multicast-ttl"`: `IP_MULTICAST_TTL`.
+    IpMulticastTtl,
+    /// `"ip-multicast-loop"`: `IP_MULTICAST_LOOP`.
+    IpMulticastLoop,
+    /// `"ip-add-membership"`: `IP_ADD_MEMBERSHIP`, `{multiaddr = ip, interface = ip}`.
+    IpAddMembership,
+    /// `"ip-drop-membership"`: `IP_DROP_MEMBERSHIP`, as `IpAddMembership`.
+    IpDropMembership,
+    /// `"ipv6-unicast-hops"`: `IPV6_UNICAST_HOPS`.
+    Ipv6UnicastHops,
+    /// `"ipv6-multicast-hops"`: `IPV6_MULTICAST_HOPS` (C LuaSocket sets the unicast hops
+    /// under this name by mistake).
+    Ipv6MulticastHops,
+    /// `"ipv6-multicast-loop"`: `IPV6_MULTICAST_LOOP`.
+    Ipv6MulticastLoop,
+    /// `"ipv6-add-membership"`: `IPV6_ADD_MEMBERSHIP`, `{multiaddr = ip6, interface = n}`.
+    Ipv6AddMembership,
+    /// `"ipv6-drop-membership"`: `IPV6_DROP_MEMBERSHIP`, as `Ipv6AddMembership`.
+    Ipv6DropMembership,
 }
 
 /// The shape of an option's value.
@@ -51,6 +79,12 @@ pub enum OptKind {
     Device,
     /// The pending socket error (read-only).
     Error,
+    /// An IPv4 address.
+    Ipv4,
+    /// An IPv4 multicast group and interface.
+    Membership,
+    /// An IPv6 multicast group and interface index.
+    Membership6,
 }
 
 /// An option's value.
@@ -72,6 +106,22 @@ pub enum OptValue {
     Bytes(Vec<u8>),
     /// For [`OptKind::Error`]: the pending error's message, if any.
     Error(Option<String>),
+    /// For [`OptKind::Ipv4`].
+    Ipv4(Ipv4Addr),
+    /// For [`OptKind::Membership`].
+    Membership {
+        /// The group.
+        multiaddr: Ipv4Addr,
+        /// The local interface's address (`0.0.0.0` for any).
+        interface: Ipv4Addr,
+    },
+    /// For [`OptKind::Membership6`].
+    Membership6 {
+        /// The group.
+        multiaddr: Ipv6Addr,
+        /// The interface index (0 for the default).
+        interface: u32,
+    },
 }
 
 /// The options `tcp:getoption` accepts, by LuaSocket name (sorted by name).
@@ -109,6 +159,80 @@ pub const TCP_SET_OPTIONS: &[(&str, Opt)] = &[
     ("tcp-nodelay", Opt::TcpNoDelay),
 ];
 
+/// The options `udp:getoption` accepts, by LuaSocket name (sorted by name).
+pub const UDP_GET_OPTIONS: &[(&str, Opt)] = &[
+    ("broadcast", Opt::Broadcast),
+    ("dontroute", Opt::DontRoute),
+    ("error", Opt::Error),
+    ("ip-multicast-if", Opt::IpMulticastIf),
+    ("ip-multicast-loop", Opt::IpMulticastLoop),
+    ("ip-multicast-ttl", Opt::IpMulticastTtl),
+    ("ipv6-multicast-hops", Opt::Ipv6MulticastHops),
+    ("ipv6-multicast-loop", Opt::Ipv6MulticastLoop),
+    ("ipv6-unicast-hops", Opt::Ipv6UnicastHops),
+    ("ipv6-v6only", Opt::Ipv6V6Only),
+    ("recv-buffer-size", Opt::RecvBufferSize),
+    ("reuseaddr", Opt::ReuseAddr),
+    ("reuseport", Opt::ReusePort),
+    ("send-buffer-size", Opt::SendBufferSize),
+];
+
+/// The options `udp:setoption` accepts, by LuaSocket name (sorted by name).
+pub const UDP_SET_OPTIONS: &[(&str, Opt)] = &[
+    ("broadcast", Opt::Broadcast),
+    ("dontroute", Opt::DontRoute),
+    ("ip-add-membership", Opt::IpAddMembership),
+    ("ip-drop-membership", Opt::IpDropMembership),
+    ("ip-multicast-if", Opt::IpMulticastIf),
+    ("ip-multicast-loop", Opt::IpMulticastLoop),
+    ("ip-multicast-ttl", Opt::IpMulticastTtl),
+    ("ipv6-add-membership", Opt::Ipv6AddMembership),
+    ("ipv6-drop-membership", Opt::Ipv6DropMembership),
+    ("ipv6-multicast-hops", Opt::Ipv6MulticastHops),
+    ("ipv6-multicast-loop", Opt::Ipv6MulticastLoop),
+    ("ipv6-unicast-hops", Opt::Ipv6UnicastHops),
+    ("ipv6-v6only", Opt::Ipv6V6Only),
+    ("recv-buffer-size", Opt::RecvBufferSize),
+    ("reuseaddr", Opt::ReuseAddr),
+    ("reuseport", Opt::ReusePort),
+    ("send-buffer-size", Opt::SendBufferSize),
+];
+
+/// The options a Unix stream socket's `getoption` accepts (C LuaSocket has none; these
+/// are the ones its `setoption` takes).
+pub const UNIX_STREAM_GET_OPTIONS: &[(&str, Opt)] = &[
+    ("error", Opt::Error),
+    ("keepalive", Opt::KeepAlive),
+    ("linger", Opt::Linger),
+    ("recv-buffer-size", Opt::RecvBufferSize),
+    ("reuseaddr", Opt::ReuseAddr),
+    ("send-buffer-size", Opt::SendBufferSize),
+];
+
+/// The options a Unix stream socket's `setoption` accepts.
+pub const UNIX_STREAM_SET_OPTIONS: &[(&str, Opt)] = &[
+    ("keepalive", Opt::KeepAlive),
+    ("linger", Opt::Linger),
+    ("recv-buffer-size", Opt::RecvBufferSize),
+    ("reuseaddr", Opt::ReuseAddr),
+    ("send-buffer-size", Opt::SendBufferSize),
+];
+
+/// The options a Unix datagram socket's `getoption` accepts.
+pub const UNIX_DGRAM_GET_OPTIONS: &[(&str, Opt)] = &[
+    ("error", Opt::Error),
+    ("recv-buffer-size", Opt::RecvBufferSize),
+    ("reuseaddr", Opt::ReuseAddr),
+    ("send-buffer-size", Opt::SendBufferSize),
+];
+
+/// The options a Unix datagram socket's `setoption` accepts.
+pub const UNIX_DGRAM_SET_OPTIONS: &[(&str, Opt)] = &[
+    ("recv-buffer-size", Opt::RecvBufferSize),
+    ("reuseaddr", Opt::ReuseAddr),
+    ("send-buffer-size", Opt::SendBufferSize),
+];
+
 impl Opt {
     /// Finds `name` in one of the option tables.
     pub fn lookup(table: &[(&str, Opt)], name: &[u8]) -> Option<Opt> {
@@ -126,7 +250,11 @@ impl Opt {
             | Opt::ReuseAddr
             | Opt::ReusePort
             | Opt::TcpNoDelay
-            | Opt::Ipv6V6Only => OptKind::Bool,
+            | Opt::Ipv6V6Only
+            | Opt::DontRoute
+            | Opt::Broadcast
+            | Opt::IpMulticastLoop
+            | Opt::Ipv6MulticastLoop => OptKind::Bool,
             Opt::TcpKeepIdle
             | Opt::TcpKeepCnt
             | Opt::TcpKeepIntvl
@@ -134,7 +262,13 @@ impl Opt {
             | Opt::TcpFastOpen
             | Opt::TcpFastOpenConnect
             | Opt::RecvBufferSize
-            | Opt::SendBufferSize => OptKind::Int,
+            | Opt::SendBufferSize
+            | Opt::IpMulticastTtl
+            | Opt::Ipv6UnicastHops
+            | Opt::Ipv6MulticastHops => OptKind::Int,
+            Opt::IpMulticastIf => OptKind::Ipv4,
+            Opt::IpAddMembership | Opt::IpDropMembership => OptKind::Membership,
+            Opt::Ipv6AddMembership | Opt::Ipv6DropMembership => OptKind::Membership6,
             Opt::Linger => OptKind::Linger,
             Opt::Error => OptKind::Error,
         }
@@ -147,7 +281,16 @@ mod tests {
 
     #[test]
     fn tables_are_sorted_and_found() {
-        for table in [TCP_GET_OPTIONS, TCP_SET_OPTIONS] {
+        for table in [
+            TCP_GET_OPTIONS,
+            TCP_SET_OPTIONS,
+            UDP_GET_OPTIONS,
+            UDP_SET_OPTIONS,
+            UNIX_STREAM_GET_OPTIONS,
+            UNIX_STREAM_SET_OPTIONS,
+            UNIX_DGRAM_GET_OPTIONS,
+            UNIX_DGRAM_SET_OPTIONS,
+        ] {
             assert!(table.windows(2).all(|w| w[0].0 < w[1].0));
             for (name, opt) in table {
                 assert_eq!(Opt::lookup(table, name.as_bytes()), Some(*opt));

@@ -199,6 +199,7 @@ pub(crate) fn family_code(family: crate::Family) -> c_int {
         crate::Family::Unspec => libc::AF_UNSPEC,
         crate::Family::Inet => libc::AF_INET,
         crate::Family::Inet6 => libc::AF_INET6,
+        crate::Family::Unix => libc::AF_UNIX,
     }
 }
 
@@ -208,14 +209,27 @@ pub(crate) struct Hints {
     pub family: crate::Family,
     pub stream: bool,
     pub passive: bool,
+    /// `AI_NUMERICHOST | AI_NUMERICSERV`: no lookups.
+    pub numeric: bool,
+    /// `AI_CANONNAME`: report the canonical name.
+    pub canonname: bool,
 }
 
-/// Calls `getaddrinfo(3)` and returns the socket addresses, in the resolver's order.
+/// What [`getaddrinfo`] found.
+#[derive(Debug)]
+pub(crate) struct Resolved {
+    /// The socket addresses, in the resolver's order.
+    pub addrs: Vec<SocketAddr>,
+    /// The canonical name, when asked for and known.
+    pub canonname: Option<Vec<u8>>,
+}
+
+/// Calls `getaddrinfo(3)`.
 pub(crate) fn getaddrinfo(
     host: Option<&[u8]>,
     serv: Option<&[u8]>,
     hints: Hints,
-) -> Result<Vec<SocketAddr>, Error> {
+) -> Result<Resolved, Error> {
     // A NUL byte cannot name a host or a service.
     let host = host
         .map(CString::new)
@@ -234,7 +248,13 @@ pub(crate) fn getaddrinfo(
         libc::SOCK_DGRAM
     };
     if hints.passive {
-        h.ai_flags = libc::AI_PASSIVE;
+        h.ai_flags |= libc::AI_PASSIVE;
+    }
+    if hints.numeric {
+        h.ai_flags |= libc::AI_NUMERICHOST | libc::AI_NUMERICSERV;
+    }
+    if hints.canonname {
+        h.ai_flags |= libc::AI_CANONNAME;
     }
     let mut res: *mut libc::addrinfo = std::ptr::null_mut();
     // SAFETY: the strings are NUL-terminated or null, `h` is initialised, and `res` is a
@@ -251,11 +271,20 @@ pub(crate) fn getaddrinfo(
         return Err(gai_error(rc));
     }
     let mut out = Vec::new();
+    let mut canonname = None;
     let mut it = res;
     while !it.is_null() {
         // SAFETY: `it` walks the list getaddrinfo returned, which stays valid until
         // freeaddrinfo below.
         let ai = unsafe { &*it };
+        if canonname.is_none() && !ai.ai_canonname.is_null() {
+            // SAFETY: a non-null ai_canonname is a NUL-terminated string owned by the list.
+            canonname = Some(
+                unsafe { CStr::from_ptr(ai.ai_canonname) }
+                    .to_bytes()
+                    .to_vec(),
+            );
+        }
         if !ai.ai_addr.is_null() && ai.ai_addrlen as usize <= size_of::<libc::sockaddr_storage>() {
             // SAFETY: ai_addr points to ai_addrlen valid bytes of a socket address.
             let sa = unsafe {
@@ -279,7 +308,104 @@ pub(crate) fn getaddrinfo(
     }
     // SAFETY: `res` came from a successful getaddrinfo and is freed once.
     unsafe { libc::freeaddrinfo(res) };
-    Ok(out)
+    Ok(Resolved {
+        addrs: out,
+        canonname,
+    })
+}
+
+/// `getnameinfo(3)` for `addr`: the host's name (numeric when it has none) and the
+/// service's name, each when wanted and found.
+pub(crate) fn getnameinfo(
+    addr: &SocketAddr,
+    host: bool,
+    serv: bool,
+) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+    let sa = SockAddr::from(*addr);
+    let mut hbuf = [0 as libc::c_char; 1025];
+    let mut sbuf = [0 as libc::c_char; 32];
+    // SAFETY: the address and buffers are valid for the lengths passed; a zero length
+    // tells getnameinfo not to fill that buffer.
+    let rc = unsafe {
+        libc::getnameinfo(
+            sa.as_ptr().cast(),
+            sa.len(),
+            hbuf.as_mut_ptr(),
+            if host { hbuf.len() as socklen_t } else { 0 },
+            sbuf.as_mut_ptr(),
+            if serv { sbuf.len() as socklen_t } else { 0 },
+            0,
+        )
+    };
+    if rc != 0 {
+        return (None, None);
+    }
+    // SAFETY: on success getnameinfo wrote NUL-terminated strings into the buffers it was
+    // given room in.
+    let text = |b: &[libc::c_char]| unsafe { CStr::from_ptr(b.as_ptr()) }.to_bytes().to_vec();
+    (host.then(|| text(&hbuf)), serv.then(|| text(&sbuf)))
+}
+
+/// The registered name of `addr` (`getnameinfo` with `NI_NAMEREQD`), for `dns.toip`.
+pub(crate) fn reverse_name(addr: &SocketAddr) -> Result<Vec<u8>, Error> {
+    let sa = SockAddr::from(*addr);
+    let mut hbuf = [0 as libc::c_char; 1025];
+    // SAFETY: as in `getnameinfo`; no service buffer.
+    let rc = unsafe {
+        libc::getnameinfo(
+            sa.as_ptr().cast(),
+            sa.len(),
+            hbuf.as_mut_ptr(),
+            hbuf.len() as socklen_t,
+            std::ptr::null_mut(),
+            0,
+            libc::NI_NAMEREQD,
+        )
+    };
+    if rc != 0 {
+        return Err(gai_error(rc));
+    }
+    // SAFETY: getnameinfo succeeded, so hbuf holds a NUL-terminated string.
+    Ok(unsafe { CStr::from_ptr(hbuf.as_ptr()) }.to_bytes().to_vec())
+}
+
+/// `recvfrom(2)` into an initialised buffer.
+pub(crate) fn recv_from(sock: &Socket, buf: &mut [u8]) -> io::Result<(usize, SockAddr)> {
+    // SAFETY: `buf` is valid for writes of its length; try_init hands us storage and a
+    // length for the peer address, which recvfrom fills in.
+    unsafe {
+        SockAddr::try_init(|storage, len| {
+            let n = libc::recvfrom(
+                sock.as_raw_fd(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                0,
+                storage.cast(),
+                len,
+            );
+            if n < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(n as usize)
+            }
+        })
+    }
+}
+
+/// Dissolves a datagram socket's association (`connect` to an `AF_UNSPEC` address);
+/// errors are ignored, as in LuaSocket.
+pub(crate) fn disconnect(sock: &Socket) {
+    // SAFETY: an all-zero sockaddr with family AF_UNSPEC is the documented way to
+    // dissolve the association; we pass its exact size.
+    unsafe {
+        let mut sa: libc::sockaddr = zeroed();
+        sa.sa_family = libc::AF_UNSPEC as libc::sa_family_t;
+        libc::connect(
+            sock.as_raw_fd(),
+            &sa,
+            size_of::<libc::sockaddr>() as socklen_t,
+        );
+    }
 }
 
 /// LuaSocket's words for `getaddrinfo` failures (`socket_gaistrerror`).
@@ -337,6 +463,18 @@ fn option_code(opt: Opt) -> Option<(c_int, c_int)> {
         Opt::RecvBufferSize => (SOL_SOCKET, SO_RCVBUF),
         Opt::SendBufferSize => (SOL_SOCKET, SO_SNDBUF),
         Opt::Ipv6V6Only => (IPPROTO_IPV6, IPV6_V6ONLY),
+        Opt::DontRoute => (SOL_SOCKET, SO_DONTROUTE),
+        Opt::Broadcast => (SOL_SOCKET, SO_BROADCAST),
+        Opt::IpMulticastIf => (IPPROTO_IP, IP_MULTICAST_IF),
+        Opt::IpMulticastTtl => (IPPROTO_IP, IP_MULTICAST_TTL),
+        Opt::IpMulticastLoop => (IPPROTO_IP, IP_MULTICAST_LOOP),
+        Opt::IpAddMembership => (IPPROTO_IP, IP_ADD_MEMBERSHIP),
+        Opt::IpDropMembership => (IPPROTO_IP, IP_DROP_MEMBERSHIP),
+        Opt::Ipv6UnicastHops => (IPPROTO_IPV6, IPV6_UNICAST_HOPS),
+        Opt::Ipv6MulticastHops => (IPPROTO_IPV6, IPV6_MULTICAST_HOPS),
+        Opt::Ipv6MulticastLoop => (IPPROTO_IPV6, IPV6_MULTICAST_LOOP),
+        Opt::Ipv6AddMembership => (IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP),
+        Opt::Ipv6DropMembership => (IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP),
     })
 }
 
@@ -370,12 +508,47 @@ pub(crate) fn set_option(sock: &Socket, opt: Opt, value: &OptValue) -> Result<()
                 )
             }
         }
+        (OptKind::Ipv4, OptValue::Ipv4(ip)) => set_raw(fd, level, name, &in_addr(*ip)),
+        (
+            OptKind::Membership,
+            OptValue::Membership {
+                multiaddr,
+                interface,
+            },
+        ) => {
+            let mreq = libc::ip_mreq {
+                imr_multiaddr: in_addr(*multiaddr),
+                imr_interface: in_addr(*interface),
+            };
+            set_raw(fd, level, name, &mreq)
+        }
+        (
+            OptKind::Membership6,
+            OptValue::Membership6 {
+                multiaddr,
+                interface,
+            },
+        ) => {
+            let mreq = libc::ipv6_mreq {
+                ipv6mr_multiaddr: libc::in6_addr {
+                    s6_addr: multiaddr.octets(),
+                },
+                ipv6mr_interface: *interface,
+            };
+            set_raw(fd, level, name, &mreq)
+        }
         _ => -1,
     };
     if rc < 0 {
         Err(FAILED)
     } else {
         Ok(())
+    }
+}
+
+fn in_addr(ip: std::net::Ipv4Addr) -> libc::in_addr {
+    libc::in_addr {
+        s_addr: u32::from_ne_bytes(ip.octets()),
     }
 }
 
@@ -441,6 +614,10 @@ pub(crate) fn get_option(sock: &Socket, opt: Opt) -> Result<OptValue, Error> {
         OptKind::Error => get_raw(fd, level, name, 0 as c_int).map(|(v, _)| {
             OptValue::Error((v != 0).then(|| error(io::Error::from_raw_os_error(v)).to_string()))
         }),
+        OptKind::Ipv4 => get_raw(fd, level, name, in_addr(std::net::Ipv4Addr::UNSPECIFIED))
+            .map(|(v, _)| OptValue::Ipv4(v.s_addr.to_ne_bytes().into())),
+        // Group memberships are write-only.
+        OptKind::Membership | OptKind::Membership6 => None,
     }
     .ok_or(FAILED)
 }
@@ -451,6 +628,11 @@ pub(crate) fn connect_in_progress(e: &io::Error) -> bool {
         e.raw_os_error(),
         Some(libc::EINPROGRESS | libc::EAGAIN | libc::EINTR)
     )
+}
+
+/// True when a connect is already under way (`EALREADY`).
+pub(crate) fn connect_already(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::EALREADY)
 }
 
 /// True for `accept` failures that only mean "try again" (`EAGAIN`, `ECONNABORTED`).
@@ -547,12 +729,17 @@ mod tests {
             family: crate::Family::Unspec,
             stream: true,
             passive: false,
+            numeric: false,
+            canonname: false,
         };
         let e = getaddrinfo(Some(b"127.0.0.1"), Some(b"no-such-service-xyz"), hints).unwrap_err();
         assert_eq!(e.to_string(), "service not supported for socket type");
         let e = getaddrinfo(Some(b"bad\0host"), None, hints).unwrap_err();
         assert_eq!(e.to_string(), "host or service not provided, or not known");
         let ok = getaddrinfo(Some(b"127.0.0.1"), Some(b"80"), hints).unwrap();
-        assert_eq!(ok, vec!["127.0.0.1:80".parse::<SocketAddr>().unwrap()]);
+        assert_eq!(
+            ok.addrs,
+            vec!["127.0.0.1:80".parse::<SocketAddr>().unwrap()]
+        );
     }
 }

@@ -1,0 +1,240 @@
+//! What every datagram object shares (UDP, Unix datagram): the object layout,
+//! `receive`/`send`, timeouts, descriptor methods and options. `udp.rs` and `unix.rs` add
+//! the addressing methods and register the classes.
+
+use std::ffi::CStr;
+use std::os::raw::c_int;
+
+use luasocket_io::{Error, Timeout};
+use luasocket_net::{Opt, RawFd, Sock};
+
+use crate::class::{self, Class};
+use crate::options::{option_arg, option_value, push_option};
+use crate::state::{lua_fn, Raise, Ret, State};
+use crate::stream::{done, ok};
+
+/// The receive size when none is given (`socket._DATAGRAMSIZE`).
+pub(crate) const DATAGRAM_SIZE: usize = 8192;
+
+/// The most a single `receive(size)` allocates, whatever `size` asks for: more than any
+/// datagram the system delivers with default limits (IP's is 64 KiB).
+const MAX_DATAGRAM: usize = 4 << 20;
+
+/// One family of datagram classes: its tag, class names and options.
+pub(crate) trait DgramKind: 'static {
+    /// The userdata tag of this kind's objects.
+    const TAG: u64;
+    /// `...{connected}`.
+    const CONNECTED: &'static CStr;
+    /// `...{unconnected}`.
+    const UNCONNECTED: &'static CStr;
+    /// `...{any}`.
+    const ANY: &'static CStr;
+    /// `getoption` names.
+    const GET_OPTIONS: &'static [(&'static str, Opt)];
+    /// `setoption` names.
+    const SET_OPTIONS: &'static [(&'static str, Opt)];
+}
+
+/// What a datagram userdata holds.
+pub(crate) struct DgramObject<K: DgramKind> {
+    pub(crate) sock: Sock,
+    pub(crate) tm: Timeout,
+    /// Receive buffer for datagrams up to `DATAGRAM_SIZE`.
+    scratch: Vec<u8>,
+    _kind: std::marker::PhantomData<K>,
+}
+
+impl<K: DgramKind> Class for DgramObject<K> {
+    const TAG: u64 = K::TAG;
+}
+
+/// Pushes a new object of class `K::UNCONNECTED` around `sock`.
+pub(crate) fn push<K: DgramKind>(s: &State, sock: Sock) {
+    let obj = DgramObject::<K> {
+        sock,
+        tm: Timeout::default(),
+        scratch: Vec::new(),
+        _kind: std::marker::PhantomData,
+    };
+    class::push_new(s, obj, K::UNCONNECTED);
+}
+
+/// The object at argument 1, of group `...{any}`.
+pub(crate) fn any<K: DgramKind>(s: &State) -> Result<&mut DgramObject<K>, Raise> {
+    class::check_group::<DgramObject<K>>(s, 1, K::ANY)
+}
+
+/// The object at argument 1, of class `class`.
+pub(crate) fn of_class<'a, K: DgramKind>(
+    s: &'a State,
+    class: &CStr,
+) -> Result<&'a mut DgramObject<K>, Raise> {
+    class::check_class::<DgramObject<K>>(s, 1, class)
+}
+
+/// LuaSocket's datagram wording: a "closed" failure means the target refused it.
+pub(crate) fn push_dgram_fail(s: &State, e: &Error) -> c_int {
+    if matches!(e, Error::Closed) {
+        s.push_nil();
+        s.push_bytes(b"refused");
+        2
+    } else {
+        s.push_fail(e)
+    }
+}
+
+/// Pushes the count of bytes sent, or `nil, message`.
+pub(crate) fn push_sent(s: &State, r: Result<usize, Error>) -> Ret {
+    match r {
+        Ok(n) => {
+            s.push_number(n as f64);
+            Ok(1)
+        }
+        Err(e) => Ok(push_dgram_fail(s, &e)),
+    }
+}
+
+/// The size argument of `receive`/`receivefrom` at index 2.
+fn size_arg(s: &State) -> Result<usize, Raise> {
+    let n = s.opt_number(2, DATAGRAM_SIZE as f64)?;
+    if n.is_nan() || n < 0.0 {
+        return Err(Raise::Arg(2, "invalid size".into()));
+    }
+    Ok((n as usize).min(MAX_DATAGRAM))
+}
+
+/// Receives one datagram (as `receive`, or `receivefrom` when `from`) and hands the
+/// bytes and sender to `push`, which returns the result count.
+pub(crate) fn receive_with<K: DgramKind>(
+    s: &State,
+    t: &mut DgramObject<K>,
+    from: bool,
+    push: impl FnOnce(&State, &[u8], Option<luasocket_net::Peer>) -> c_int,
+) -> Ret {
+    let wanted = size_arg(s)?;
+    t.tm.mark_start();
+    let mut big;
+    let buf: &mut [u8] = if wanted <= DATAGRAM_SIZE {
+        if t.scratch.len() < DATAGRAM_SIZE {
+            t.scratch = vec![0; DATAGRAM_SIZE];
+        }
+        &mut t.scratch[..wanted]
+    } else {
+        big = vec![0u8; wanted];
+        &mut big[..]
+    };
+    let r = if from {
+        t.sock.recv_from(buf, &t.tm).map(|(n, p)| (n, Some(p)))
+    } else {
+        t.sock.recv_datagram(buf, &t.tm).map(|n| (n, None))
+    };
+    match r {
+        Ok((n, peer)) => Ok(push(s, &buf[..n], peer)),
+        Err(e) => Ok(push_dgram_fail(s, &e)),
+    }
+}
+
+lua_fn!(gc<K: DgramKind>, gc_impl);
+fn gc_impl<K: DgramKind>(s: &State) -> Ret {
+    class::collect::<DgramObject<K>>(s, 1);
+    Ok(0)
+}
+
+lua_fn!(close<K: DgramKind>, close_impl);
+fn close_impl<K: DgramKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    t.sock.close();
+    t.scratch = Vec::new();
+    ok(s)
+}
+
+lua_fn!(dirty<K: DgramKind>, dirty_impl);
+fn dirty_impl<K: DgramKind>(s: &State) -> Ret {
+    any::<K>(s)?;
+    s.push_bool(false);
+    Ok(1)
+}
+
+lua_fn!(getfd<K: DgramKind>, getfd_impl);
+fn getfd_impl<K: DgramKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    s.push_number(f64::from(t.sock.fd()));
+    Ok(1)
+}
+
+lua_fn!(setfd<K: DgramKind>, setfd_impl);
+fn setfd_impl<K: DgramKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    let fd = crate::core::descriptor_arg(s, 2)?;
+    // SAFETY: LuaSocket's contract for setfd: the caller hands the descriptor over (or
+    // passes -1 to detach); `descriptor_arg` checked that it is open.
+    #[allow(unsafe_code)]
+    unsafe {
+        t.sock.set_fd(fd)
+    };
+    Ok(0)
+}
+
+lua_fn!(gettimeout<K: DgramKind>, gettimeout_impl);
+fn gettimeout_impl<K: DgramKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    Ok(crate::core::push_timeout(s, &t.tm))
+}
+
+lua_fn!(settimeout<K: DgramKind>, settimeout_impl);
+fn settimeout_impl<K: DgramKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    crate::core::set_timeout(s, &mut t.tm)
+}
+
+lua_fn!(getoption<K: DgramKind>, getoption_impl);
+fn getoption_impl<K: DgramKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    let opt = option_arg(s, K::GET_OPTIONS)?;
+    match t.sock.option(opt) {
+        Ok(v) => {
+            push_option(s, &v);
+            Ok(1)
+        }
+        Err(e) => Ok(s.push_fail(&e)),
+    }
+}
+
+lua_fn!(setoption<K: DgramKind>, setoption_impl);
+fn setoption_impl<K: DgramKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    let opt = option_arg(s, K::SET_OPTIONS)?;
+    let value = option_value(s, opt)?;
+    let r = t.sock.set_option(opt, value);
+    done(s, r)
+}
+
+lua_fn!(receive<K: DgramKind>, receive_impl);
+/// `receive([size])`: one datagram, at most `size` bytes of it.
+fn receive_impl<K: DgramKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    receive_with(s, t, false, |s, data, _| {
+        s.push_bytes(data);
+        1
+    })
+}
+
+lua_fn!(send<K: DgramKind>, send_impl);
+/// `send(datagram)` on a connected socket.
+fn send_impl<K: DgramKind>(s: &State) -> Ret {
+    use luasocket_io::Transport;
+    let t = of_class::<K>(s, K::CONNECTED)?;
+    let data = s.check_bytes(2)?;
+    t.tm.mark_start();
+    let r = t.sock.send(data, &t.tm);
+    push_sent(s, r)
+}
+
+/// For `socket.select`: as `stream::select_info`, for datagram objects (never dirty).
+#[allow(clippy::option_option)]
+pub(crate) fn select_info<K: DgramKind>(s: &State, idx: c_int) -> Option<Option<(RawFd, bool)>> {
+    let t = class::peek::<DgramObject<K>>(s, idx)?;
+    let fd = t.sock.fd();
+    Some((fd >= 0).then_some((fd, false)))
+}

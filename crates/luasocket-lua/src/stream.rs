@@ -1,0 +1,362 @@
+//! What every byte-stream object shares (TCP, Unix stream, serial): the object layout,
+//! buffered `receive`/`send`, timeouts, statistics and descriptor methods, and, for the
+//! socket kinds, `accept`, `listen`, `shutdown` and options. `tcp.rs`, `unix.rs` and
+//! `serial.rs` add the addressing methods and register the classes.
+
+use std::ffi::CStr;
+use std::os::raw::c_int;
+
+use luasocket_io::{send_range, Buffer, Pattern, Timeout, Transport};
+use luasocket_net::{Device, Opt, RawFd, Shutdown, Sock};
+
+use crate::class::{self, Class};
+use crate::options::{option_arg, option_value, push_option};
+use crate::state::{lua_fn, Raise, Ret, State};
+
+/// Capacity kept in the receive scratch buffer between calls.
+const SCRATCH_KEEP: usize = 64 * 1024;
+
+/// A descriptor-backed byte stream: a socket or a character device.
+pub(crate) trait Io: Transport + 'static {
+    /// The descriptor, or -1.
+    fn fd(&self) -> RawFd;
+    /// Closes the descriptor.
+    fn close(&mut self);
+    /// Adopts `fd` without closing the current descriptor.
+    ///
+    /// # Safety
+    ///
+    /// As [`Sock::set_fd`].
+    #[allow(unsafe_code)]
+    unsafe fn set_fd(&mut self, fd: RawFd);
+}
+
+impl Io for Sock {
+    fn fd(&self) -> RawFd {
+        Sock::fd(self)
+    }
+    fn close(&mut self) {
+        Sock::close(self);
+    }
+    #[allow(unsafe_code)]
+    unsafe fn set_fd(&mut self, fd: RawFd) {
+        // SAFETY: forwarded contract.
+        unsafe { Sock::set_fd(self, fd) }
+    }
+}
+
+impl Io for Device {
+    fn fd(&self) -> RawFd {
+        Device::fd(self)
+    }
+    fn close(&mut self) {
+        Device::close(self);
+    }
+    #[allow(unsafe_code)]
+    unsafe fn set_fd(&mut self, fd: RawFd) {
+        // SAFETY: forwarded contract.
+        unsafe { Device::set_fd(self, fd) }
+    }
+}
+
+/// One family of stream classes: its tag, class names and options.
+pub(crate) trait StreamKind: 'static {
+    /// The userdata tag of this kind's objects.
+    const TAG: u64;
+    /// `...{master}` (for kinds without one, the client class).
+    const MASTER: &'static CStr;
+    /// `...{client}`.
+    const CLIENT: &'static CStr;
+    /// `...{server}` (for kinds without one, the client class).
+    const SERVER: &'static CStr;
+    /// `...{any}`.
+    const ANY: &'static CStr;
+    /// `getoption` names.
+    const GET_OPTIONS: &'static [(&'static str, Opt)] = &[];
+    /// `setoption` names.
+    const SET_OPTIONS: &'static [(&'static str, Opt)] = &[];
+    /// What carries the bytes.
+    type Io: Io;
+}
+
+/// The stream kinds backed by a socket.
+pub(crate) trait SockKind: StreamKind<Io = Sock> {}
+impl<K: StreamKind<Io = Sock>> SockKind for K {}
+
+/// What a stream userdata holds.
+pub(crate) struct StreamObject<K: StreamKind> {
+    pub(crate) io: K::Io,
+    pub(crate) buf: Buffer,
+    pub(crate) tm: Timeout,
+    /// Reused for receive results so the hot path does not allocate.
+    scratch: Vec<u8>,
+}
+
+impl<K: StreamKind> Class for StreamObject<K> {
+    const TAG: u64 = K::TAG;
+}
+
+impl<K: StreamKind> StreamObject<K> {
+    pub(crate) fn new(io: K::Io) -> Self {
+        StreamObject {
+            io,
+            buf: Buffer::new(),
+            tm: Timeout::default(),
+            scratch: Vec::new(),
+        }
+    }
+}
+
+/// Pushes a new object of class `class` around `io`.
+pub(crate) fn push<K: StreamKind>(s: &State, io: K::Io, class: &CStr) {
+    class::push_new(s, StreamObject::<K>::new(io), class);
+}
+
+/// The object at argument 1, of group `...{any}`.
+pub(crate) fn any<K: StreamKind>(s: &State) -> Result<&mut StreamObject<K>, Raise> {
+    class::check_group::<StreamObject<K>>(s, 1, K::ANY)
+}
+
+/// The object at argument 1, of class `class`.
+pub(crate) fn of_class<'a, K: StreamKind>(
+    s: &'a State,
+    class: &CStr,
+) -> Result<&'a mut StreamObject<K>, Raise> {
+    class::check_class::<StreamObject<K>>(s, 1, class)
+}
+
+/// Pushes `1`, LuaSocket's success value.
+pub(crate) fn ok(s: &State) -> Ret {
+    s.push_number(1.0);
+    Ok(1)
+}
+
+/// Pushes `1` or `nil, message`.
+pub(crate) fn done(s: &State, r: Result<(), luasocket_io::Error>) -> Ret {
+    match r {
+        Ok(()) => ok(s),
+        Err(e) => Ok(s.push_fail(&e)),
+    }
+}
+
+lua_fn!(gc<K: StreamKind>, gc_impl);
+fn gc_impl<K: StreamKind>(s: &State) -> Ret {
+    class::collect::<StreamObject<K>>(s, 1);
+    Ok(0)
+}
+
+lua_fn!(close<K: StreamKind>, close_impl);
+fn close_impl<K: StreamKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    t.io.close();
+    t.scratch = Vec::new();
+    ok(s)
+}
+
+lua_fn!(dirty<K: StreamKind>, dirty_impl);
+fn dirty_impl<K: StreamKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    s.push_bool(!t.buf.is_empty());
+    Ok(1)
+}
+
+lua_fn!(getfd<K: StreamKind>, getfd_impl);
+fn getfd_impl<K: StreamKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    s.push_number(f64::from(t.io.fd()));
+    Ok(1)
+}
+
+lua_fn!(setfd<K: StreamKind>, setfd_impl);
+fn setfd_impl<K: StreamKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    let fd = crate::core::descriptor_arg(s, 2)?;
+    // SAFETY: LuaSocket's contract for setfd: the caller hands the descriptor over (or
+    // passes -1 to detach); `descriptor_arg` checked that it is open.
+    #[allow(unsafe_code)]
+    unsafe {
+        t.io.set_fd(fd)
+    };
+    Ok(0)
+}
+
+lua_fn!(gettimeout<K: StreamKind>, gettimeout_impl);
+fn gettimeout_impl<K: StreamKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    Ok(crate::core::push_timeout(s, &t.tm))
+}
+
+lua_fn!(settimeout<K: StreamKind>, settimeout_impl);
+fn settimeout_impl<K: StreamKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    crate::core::set_timeout(s, &mut t.tm)
+}
+
+lua_fn!(getstats<K: StreamKind>, getstats_impl);
+fn getstats_impl<K: StreamKind>(s: &State) -> Ret {
+    let t = of_class::<K>(s, K::CLIENT)?;
+    let st = t.buf.stats;
+    s.push_number(st.received);
+    s.push_number(st.sent);
+    s.push_number(luasocket_io::wall_clock() - st.birthday);
+    Ok(3)
+}
+
+lua_fn!(setstats<K: StreamKind>, setstats_impl);
+fn setstats_impl<K: StreamKind>(s: &State) -> Ret {
+    let t = of_class::<K>(s, K::CLIENT)?;
+    let st = &mut t.buf.stats;
+    st.received = s.opt_number(2, st.received)?.trunc();
+    st.sent = s.opt_number(3, st.sent)?.trunc();
+    if let Some(age) = s.to_number(4) {
+        st.birthday = luasocket_io::wall_clock() - age;
+    }
+    ok(s)
+}
+
+lua_fn!(receive<K: StreamKind>, receive_impl);
+/// `client:receive([pattern [, prefix]])`.
+fn receive_impl<K: StreamKind>(s: &State) -> Ret {
+    let t = of_class::<K>(s, K::CLIENT)?;
+    let prefix = s.opt_bytes(3, b"")?;
+    t.tm.mark_start();
+    let pattern = if s.is_number(2) {
+        let n = s.to_number(2).unwrap_or(-1.0);
+        if n.is_nan() || n < 0.0 {
+            return Err(Raise::Arg(2, "invalid receive pattern".into()));
+        }
+        // A float-to-int cast saturates: 1e300 asks for "everything", lazily allocated.
+        let wanted = n as usize;
+        if !prefix.is_empty() && wanted <= prefix.len() {
+            s.push_bytes(prefix);
+            s.push_nil();
+            s.push_nil();
+            return Ok(3);
+        }
+        Pattern::Bytes(wanted - prefix.len())
+    } else {
+        match s.opt_bytes(2, b"*l")? {
+            [b'*', b'l', ..] => Pattern::Line,
+            [b'*', b'a', ..] => Pattern::All,
+            _ => return Err(Raise::Arg(2, "invalid receive pattern".into())),
+        }
+    };
+    let mut out = std::mem::take(&mut t.scratch);
+    out.clear();
+    out.extend_from_slice(prefix);
+    let result = t.buf.receive(&mut t.io, &t.tm, pattern, &mut out);
+    match result {
+        Ok(()) => {
+            s.push_bytes(&out);
+            s.push_nil();
+            s.push_nil();
+        }
+        Err(e) => {
+            s.push_nil();
+            s.push_error(&e);
+            s.push_bytes(&out);
+        }
+    }
+    if out.capacity() > SCRATCH_KEEP {
+        out = Vec::new();
+    }
+    t.scratch = out;
+    Ok(3)
+}
+
+lua_fn!(send<K: StreamKind>, send_impl);
+/// `client:send(data [, i [, j]])`.
+fn send_impl<K: StreamKind>(s: &State) -> Ret {
+    let t = of_class::<K>(s, K::CLIENT)?;
+    let data = s.check_bytes(2)?;
+    let i = s.opt_number(3, 1.0)? as i64;
+    let j = s.opt_number(4, -1.0)? as i64;
+    t.tm.mark_start();
+    let (range, base) = send_range(data.len(), i, j);
+    let (sent, err) = t.buf.send(&mut t.io, &t.tm, &data[range]);
+    let last = (base + sent as i64) as f64;
+    match err {
+        None => {
+            s.push_number(last);
+            s.push_nil();
+            s.push_nil();
+        }
+        Some(e) => {
+            s.push_nil();
+            s.push_error(&e);
+            s.push_number(last);
+        }
+    }
+    Ok(3)
+}
+
+lua_fn!(accept<K: SockKind>, accept_impl);
+fn accept_impl<K: SockKind>(s: &State) -> Ret {
+    let server = of_class::<K>(s, K::SERVER)?;
+    server.tm.mark_start();
+    match server.io.accept(&server.tm) {
+        Ok(client) => {
+            push::<K>(s, client, K::CLIENT);
+            Ok(1)
+        }
+        Err(e) => Ok(s.push_fail(&e)),
+    }
+}
+
+lua_fn!(listen<K: SockKind>, listen_impl);
+fn listen_impl<K: SockKind>(s: &State) -> Ret {
+    let t = of_class::<K>(s, K::MASTER)?;
+    // A saturating float-to-int cast: defined for NaN and huge values, unlike C's.
+    let backlog = s.opt_number(2, 32.0)? as i32;
+    match t.io.listen(backlog) {
+        Ok(()) => {
+            class::set_class(s, 1, K::SERVER);
+            ok(s)
+        }
+        Err(e) => Ok(s.push_fail(&e)),
+    }
+}
+
+lua_fn!(shutdown<K: SockKind>, shutdown_impl);
+fn shutdown_impl<K: SockKind>(s: &State) -> Ret {
+    let t = of_class::<K>(s, K::CLIENT)?;
+    let how = match s.check_option(2, b"both", &["receive", "send", "both"])? {
+        0 => Shutdown::Receive,
+        1 => Shutdown::Send,
+        _ => Shutdown::Both,
+    };
+    t.io.shutdown(how);
+    ok(s)
+}
+
+lua_fn!(getoption<K: SockKind>, getoption_impl);
+fn getoption_impl<K: SockKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    let opt = option_arg(s, K::GET_OPTIONS)?;
+    match t.io.option(opt) {
+        Ok(v) => {
+            push_option(s, &v);
+            Ok(1)
+        }
+        Err(e) => Ok(s.push_fail(&e)),
+    }
+}
+
+lua_fn!(setoption<K: SockKind>, setoption_impl);
+fn setoption_impl<K: SockKind>(s: &State) -> Ret {
+    let t = any::<K>(s)?;
+    let opt = option_arg(s, K::SET_OPTIONS)?;
+    let value = option_value(s, opt)?;
+    let r = t.io.set_option(opt, value);
+    done(s, r)
+}
+
+/// For `socket.select`: the descriptor and dirtiness of one of our stream objects at
+/// `idx`, read directly instead of through Lua method calls. `None` when the object is
+/// not of this kind; `Some(None)` when it is but has no descriptor.
+#[allow(clippy::option_option)]
+pub(crate) fn select_info<K: StreamKind>(s: &State, idx: c_int) -> Option<Option<(RawFd, bool)>> {
+    let t = class::peek::<StreamObject<K>>(s, idx)?;
+    let fd = t.io.fd();
+    Some((fd >= 0).then_some((fd, !t.buf.is_empty())))
+}

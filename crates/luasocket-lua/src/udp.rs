@@ -1,0 +1,176 @@
+//! The `udp{unconnected}` and `udp{connected}` classes and `socket.udp*`. The datagram
+//! methods they share with Unix datagram sockets are in `datagram.rs`.
+
+use std::ffi::CStr;
+
+use luasocket_net::{Family, Kind, Opt, Peer, Sock, UDP_GET_OPTIONS, UDP_SET_OPTIONS};
+
+use crate::class::{self, Method};
+use crate::datagram::{self, push_sent, receive_with, DgramKind};
+use crate::state::{lua_fn, Ret, State};
+use crate::stream::{done, ok};
+
+/// UDP sockets.
+pub(crate) struct Udp;
+
+impl DgramKind for Udp {
+    const TAG: u64 = 0x4c53_5f55_4450_0001;
+    const CONNECTED: &'static CStr = c"udp{connected}";
+    const UNCONNECTED: &'static CStr = c"udp{unconnected}";
+    const ANY: &'static CStr = c"udp{any}";
+    const GET_OPTIONS: &'static [(&'static str, Opt)] = UDP_GET_OPTIONS;
+    const SET_OPTIONS: &'static [(&'static str, Opt)] = UDP_SET_OPTIONS;
+}
+
+/// The methods of both UDP classes (LuaSocket's `udp_methods[]`), sorted by name.
+const METHODS: &[Method] = &[
+    (c"__close", datagram::close::<Udp>),
+    (c"__gc", datagram::gc::<Udp>),
+    (c"__tostring", tostring),
+    (c"close", datagram::close::<Udp>),
+    (c"dirty", datagram::dirty::<Udp>),
+    (c"getfamily", getfamily),
+    (c"getfd", datagram::getfd::<Udp>),
+    (c"getoption", datagram::getoption::<Udp>),
+    (c"getpeername", getpeername),
+    (c"getsockname", getsockname),
+    (c"gettimeout", datagram::gettimeout::<Udp>),
+    (c"receive", datagram::receive::<Udp>),
+    (c"receivefrom", receivefrom),
+    (c"send", datagram::send::<Udp>),
+    (c"sendto", sendto),
+    (c"setfd", datagram::setfd::<Udp>),
+    (c"setoption", datagram::setoption::<Udp>),
+    (c"setpeername", setpeername),
+    (c"setsockname", setsockname),
+    (c"settimeout", datagram::settimeout::<Udp>),
+];
+
+/// Registers the classes and puts `udp`, `udp4`, `udp6` in the table on top.
+pub(crate) fn open(s: &State) {
+    for name in [Udp::CONNECTED, Udp::UNCONNECTED] {
+        class::new_class(s, name, METHODS);
+        class::add_to_group(s, name, Udp::ANY);
+        class::add_to_group(s, name, c"select{able}");
+    }
+    let funcs: &[Method] = &[
+        (c"udp", global_udp),
+        (c"udp4", global_udp4),
+        (c"udp6", global_udp6),
+    ];
+    for (name, f) in funcs {
+        s.push_function(*f);
+        s.set_field(-2, name);
+    }
+}
+
+fn create(s: &State, family: Family) -> Ret {
+    match Sock::new(Kind::Datagram, family) {
+        Ok(sock) => {
+            datagram::push::<Udp>(s, sock);
+            Ok(1)
+        }
+        Err(e) => Ok(s.push_fail(&e)),
+    }
+}
+
+lua_fn!(global_udp, udp_unspec);
+fn udp_unspec(s: &State) -> Ret {
+    create(s, Family::Unspec)
+}
+
+lua_fn!(global_udp4, udp_inet);
+fn udp_inet(s: &State) -> Ret {
+    create(s, Family::Inet)
+}
+
+lua_fn!(global_udp6, udp_inet6);
+fn udp_inet6(s: &State) -> Ret {
+    create(s, Family::Inet6)
+}
+
+lua_fn!(tostring, class::tostring);
+
+lua_fn!(getfamily, getfamily_impl);
+fn getfamily_impl(s: &State) -> Ret {
+    let t = datagram::any::<Udp>(s)?;
+    Ok(crate::core::push_family(s, t.sock.family()))
+}
+
+lua_fn!(getpeername, getpeername_impl);
+fn getpeername_impl(s: &State) -> Ret {
+    let t = datagram::of_class::<Udp>(s, Udp::CONNECTED)?;
+    let r = t.sock.peer_addr();
+    Ok(crate::core::push_address(s, r, t.sock.family()))
+}
+
+lua_fn!(getsockname, getsockname_impl);
+fn getsockname_impl(s: &State) -> Ret {
+    let t = datagram::any::<Udp>(s)?;
+    let r = t.sock.local_addr();
+    Ok(crate::core::push_address(s, r, t.sock.family()))
+}
+
+lua_fn!(receivefrom, receivefrom_impl);
+/// `receivefrom([size])`: `datagram, ip, port`.
+fn receivefrom_impl(s: &State) -> Ret {
+    let t = datagram::of_class::<Udp>(s, Udp::UNCONNECTED)?;
+    receive_with(s, t, true, |s, data, peer| {
+        s.push_bytes(data);
+        match peer {
+            Some(Peer::Inet(addr)) => {
+                s.push_bytes(addr.ip().to_string().as_bytes());
+                s.push_integer(i64::from(addr.port()));
+            }
+            _ => {
+                s.push_nil();
+                s.push_nil();
+            }
+        }
+        3
+    })
+}
+
+lua_fn!(sendto, sendto_impl);
+/// `sendto(datagram, ip, port)`: numeric addresses only.
+fn sendto_impl(s: &State) -> Ret {
+    let t = datagram::of_class::<Udp>(s, Udp::UNCONNECTED)?;
+    let data = s.check_bytes(2)?;
+    let ip = s.check_bytes(3)?;
+    let port = s.check_bytes(4)?;
+    t.tm.mark_start();
+    let r = t.sock.send_to(data, ip, port, &t.tm);
+    push_sent(s, r)
+}
+
+lua_fn!(setpeername, setpeername_impl);
+/// `setpeername(address, port)` connects; `setpeername("*")` disconnects.
+fn setpeername_impl(s: &State) -> Ret {
+    let t = datagram::any::<Udp>(s)?;
+    let host = s.check_bytes(2)?;
+    if host == b"*" {
+        t.sock.disconnect();
+        class::set_class(s, 1, Udp::UNCONNECTED);
+        return ok(s);
+    }
+    let port = s.check_bytes(3)?;
+    t.tm.mark_start();
+    match t.sock.connect(host, port, &mut t.tm) {
+        Ok(()) => {
+            class::set_class(s, 1, Udp::CONNECTED);
+            ok(s)
+        }
+        Err(e) => Ok(s.push_fail(&e)),
+    }
+}
+
+lua_fn!(setsockname, setsockname_impl);
+/// `setsockname(address, port)`; `"*"` is the wildcard address.
+fn setsockname_impl(s: &State) -> Ret {
+    let t = datagram::of_class::<Udp>(s, Udp::UNCONNECTED)?;
+    let host = s.check_bytes(2)?;
+    let port = s.check_bytes(3)?;
+    t.tm.mark_start();
+    let r = t.sock.bind(host, port, &t.tm);
+    done(s, r)
+}

@@ -1,0 +1,134 @@
+//! Character devices for `socket.serial`: a path opened for reading and writing, used
+//! through the same buffered, timeout-bounded I/O as a stream socket.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
+
+use luasocket_io::{Error, Timeout, Transport};
+
+use crate::sys::{self, Interest, RawFd};
+
+/// An open character device (a serial line, a terminal, a FIFO).
+#[derive(Debug)]
+pub struct Device {
+    file: Option<File>,
+}
+
+impl Device {
+    /// Backs `socket.serial(path)`: opens `path` read-write, non-blocking, without making
+    /// it the controlling terminal. On failure, the error and its `errno`.
+    pub fn open(path: &[u8]) -> Result<Device, (Error, i32)> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+            .open(std::ffi::OsStr::from_bytes(path))
+            .map_err(|e| {
+                let code = e.raw_os_error().unwrap_or(0);
+                (sys::error(e), code)
+            })?;
+        Ok(Device { file: Some(file) })
+    }
+
+    /// The descriptor number, or -1 once closed.
+    pub fn fd(&self) -> RawFd {
+        self.file
+            .as_ref()
+            .map_or(crate::SOCKET_INVALID, AsRawFd::as_raw_fd)
+    }
+
+    /// Backs `close()`.
+    pub fn close(&mut self) {
+        self.file = None;
+    }
+
+    /// Backs `setfd(n)`, as [`crate::Sock::set_fd`].
+    ///
+    /// # Safety
+    ///
+    /// A non-negative `fd` must be an open descriptor whose ownership passes to this
+    /// object.
+    #[allow(unsafe_code)] // adopting a descriptor by number is unsafe by nature (I/O safety)
+    pub unsafe fn set_fd(&mut self, fd: RawFd) {
+        if let Some(old) = self.file.take() {
+            let _ = old.into_raw_fd();
+        }
+        if fd >= 0 {
+            // SAFETY: the caller hands over ownership of an open descriptor.
+            self.file = Some(unsafe { File::from_raw_fd(fd) });
+        }
+    }
+}
+
+impl Transport for Device {
+    fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
+        let file = self.file.as_ref().ok_or(Error::Closed)?;
+        loop {
+            let mut reader: &File = file;
+            match reader.read(buf) {
+                Ok(0) if !buf.is_empty() => return Err(Error::Closed),
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    sys::wait(file.as_raw_fd(), Interest::Read, tm)?
+                }
+                Err(e) => return Err(sys::error(e)),
+            }
+        }
+    }
+
+    fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
+        let file = self.file.as_ref().ok_or(Error::Closed)?;
+        loop {
+            let mut writer: &File = file;
+            match writer.write(data) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    sys::wait(file.as_raw_fd(), Interest::Write, tm)?
+                }
+                Err(e) => return Err(sys::error(e)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use luasocket_io::{Buffer, Pattern};
+
+    #[test]
+    fn fifo_round_trip_and_open_errors() {
+        let dir = std::env::temp_dir().join(format!("ls-dev-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("fifo");
+        let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        #[allow(unsafe_code)]
+        let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+        assert_eq!(rc, 0);
+        let mut dev = Device::open(path.as_os_str().as_bytes()).unwrap();
+        let tm = Timeout::new(2.0, -1.0);
+        let mut buf = Buffer::new();
+        assert_eq!(buf.send(&mut dev, &tm, b"line\n").0, 5);
+        let mut out = Vec::new();
+        buf.receive(&mut dev, &tm, Pattern::Line, &mut out).unwrap();
+        assert_eq!(out, b"line");
+        let zero = Timeout::new(0.0, -1.0);
+        out.clear();
+        let e = buf
+            .receive(&mut dev, &zero, Pattern::Line, &mut out)
+            .unwrap_err();
+        assert_eq!(e.to_string(), "timeout");
+        dev.close();
+        assert_eq!(dev.fd(), -1);
+        let (e, code) = Device::open(b"/nonexistent/tty").unwrap_err();
+        assert_eq!(code, libc::ENOENT);
+        assert_eq!(e.to_string(), "No such file or directory");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

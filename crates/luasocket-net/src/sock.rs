@@ -1,0 +1,690 @@
+//! LuaSocket's sockets: TCP and UDP over IPv4 and IPv6, and Unix-domain stream and
+//! datagram sockets. An internet socket made without a family gets its descriptor when
+//! bind, connect or sendto picks one; every descriptor is non-blocking and every wait is
+//! bounded by the caller's timeout.
+
+use std::io::{self, Read};
+use std::net::SocketAddr;
+use std::os::unix::ffi::OsStrExt;
+
+use luasocket_io::{Error, ResolverError, Timeout, Transport};
+use socket2::{Domain, SockAddr, Socket, Type};
+
+use crate::addr::{resolve, resolve_numeric, Family};
+use crate::options::{Opt, OptValue};
+use crate::sys::{self, Interest, RawFd};
+
+/// Which directions `shutdown` closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shutdown {
+    /// `"receive"`.
+    Receive,
+    /// `"send"`.
+    Send,
+    /// `"both"`.
+    Both,
+}
+
+/// Stream (TCP, Unix stream) or datagram (UDP, Unix datagram).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A byte stream.
+    Stream,
+    /// Datagrams.
+    Datagram,
+}
+
+/// Where a datagram came from (`receivefrom`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peer {
+    /// An internet address.
+    Inet(SocketAddr),
+    /// A Unix-domain path: empty for an unbound sender, starting with NUL for an abstract
+    /// name.
+    Path(Vec<u8>),
+}
+
+/// The longest Unix-domain path `bind`/`connect` accept (`sun_path` less its NUL).
+const UNIX_PATH_MAX: usize = 107;
+
+/// A connect left under way by a non-blocking caller: the next call with the same
+/// address checks it and, if it failed, moves on to the next resolved address.
+#[derive(Debug)]
+struct Pending {
+    host: Vec<u8>,
+    port: Vec<u8>,
+    current: SocketAddr,
+    rest: std::vec::IntoIter<SocketAddr>,
+}
+
+/// A socket as a LuaSocket `tcp{...}`, `udp{...}`, `unixstream{...}` or `unixdgram{...}`
+/// object holds it.
+#[derive(Debug)]
+pub struct Sock {
+    sock: Option<Socket>,
+    family: Family,
+    kind: Kind,
+    /// Options set so far, re-applied whenever a descriptor is (re)created.
+    options: Vec<(Opt, OptValue)>,
+    pending: Option<Pending>,
+}
+
+impl Sock {
+    /// Backs `socket.tcp()`/`udp()` (family [`Family::Unspec`]: no descriptor until bind,
+    /// connect or sendto picks the family), `tcp4()`/`udp4()`/`tcp6()`/`udp6()`, and
+    /// `socket.unix.stream()`/`dgram()` ([`Family::Unix`]).
+    pub fn new(kind: Kind, family: Family) -> Result<Sock, Error> {
+        let mut s = Sock {
+            sock: None,
+            family,
+            kind,
+            options: Vec::new(),
+            pending: None,
+        };
+        if family != Family::Unspec {
+            s.create(family)?;
+        }
+        Ok(s)
+    }
+
+    /// The descriptor number, or `SOCKET_INVALID` (-1) when there is none.
+    pub fn fd(&self) -> RawFd {
+        self.sock
+            .as_ref()
+            .map_or(crate::SOCKET_INVALID, sys::raw_fd)
+    }
+
+    /// The family of the socket (`getfamily()`).
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// Backs `setfd(n)`: forgets the current descriptor **without closing it** and adopts
+    /// `fd` (a negative `fd` leaves the socket without one).
+    ///
+    /// # Safety
+    ///
+    /// A non-negative `fd` must be an open descriptor whose ownership passes to this
+    /// socket: it will be closed by [`Sock::close`] or on drop.
+    #[allow(unsafe_code)] // adopting a descriptor by number is unsafe by nature (I/O safety)
+    pub unsafe fn set_fd(&mut self, fd: RawFd) {
+        self.pending = None;
+        if let Some(old) = self.sock.take() {
+            sys::release(old);
+        }
+        if fd >= 0 {
+            // SAFETY: the caller hands over ownership of an open descriptor.
+            self.sock = Some(unsafe { sys::adopt(fd) });
+        }
+    }
+
+    /// Backs `close()`: closes the descriptor, if any.
+    pub fn close(&mut self) {
+        self.pending = None;
+        self.sock = None;
+    }
+
+    fn create(&mut self, family: Family) -> Result<(), Error> {
+        let domain = match family {
+            Family::Inet6 => Domain::IPV6,
+            Family::Unix => Domain::UNIX,
+            _ => Domain::IPV4,
+        };
+        let ty = match self.kind {
+            Kind::Stream => Type::STREAM,
+            Kind::Datagram => Type::DGRAM,
+        };
+        self.sock = None;
+        let sock = Socket::new(domain, ty.nonblocking().cloexec(), None).map_err(sys::error)?;
+        if family == Family::Inet6 {
+            // As LuaSocket: IPv6 sockets do not take IPv4 traffic unless asked.
+            sock.set_only_v6(true).map_err(sys::error)?;
+        }
+        for (opt, value) in &self.options {
+            // A queued option the new descriptor rejects (say `ipv6-v6only` on IPv4)
+            // is dropped, as it would have failed on that descriptor too.
+            let _ = sys::set_option(&sock, *opt, value);
+        }
+        self.family = family;
+        self.sock = Some(sock);
+        Ok(())
+    }
+
+    /// The descriptor to use for an address of `family`: the current one when it has that
+    /// family, else a fresh one (the old one is closed), as LuaSocket's `inet_try*` do.
+    fn socket_for(&mut self, family: Family) -> Result<&Socket, Error> {
+        if self.family != family || self.sock.is_none() {
+            self.create(family)?;
+        }
+        self.sock.as_ref().ok_or_else(sys::bad_descriptor)
+    }
+
+    fn socket(&self) -> Result<&Socket, Error> {
+        self.sock.as_ref().ok_or(Error::Closed)
+    }
+
+    /// Backs `bind(address, port)` / `setsockname`; `"*"` is the wildcard address. A
+    /// host name is resolved within `tm`.
+    pub fn bind(&mut self, host: &[u8], port: &[u8], tm: &Timeout) -> Result<(), Error> {
+        let host = (host != b"*").then_some(host);
+        let mut last = Error::Resolver(ResolverError::NoName);
+        for addr in resolve(host, port, self.family, true, self.kind, tm)? {
+            let sock = match self.socket_for(Family::of(&addr)) {
+                Ok(sock) => sock,
+                Err(e) => {
+                    last = e;
+                    continue;
+                }
+            };
+            match sock.bind(&addr.into()) {
+                Ok(()) => return Ok(()),
+                Err(e) => last = sys::error(e),
+            }
+        }
+        Err(last)
+    }
+
+    /// Backs `connect(address, port)` / `setpeername`: resolves within `tm`, then tries
+    /// each address in turn (each with a fresh start of `tm`). With a zero timeout an
+    /// attempt under way returns `"timeout"`; calling again with the same address after
+    /// the socket is writable reports its outcome (`"already connected"` once it
+    /// succeeded, as LuaSocket), or moves on to the next address if it failed.
+    pub fn connect(&mut self, host: &[u8], port: &[u8], tm: &mut Timeout) -> Result<(), Error> {
+        if let Some(p) = self.pending.take() {
+            if p.host == host && p.port == port && self.sock.is_some() {
+                return self.resume(p, tm);
+            }
+        }
+        let addrs = resolve(Some(host), port, self.family, false, self.kind, tm)?;
+        let last = Error::Resolver(ResolverError::NoName);
+        self.try_connect(host, port, addrs.into_iter(), tm, last)
+    }
+
+    fn try_connect(
+        &mut self,
+        host: &[u8],
+        port: &[u8],
+        mut addrs: std::vec::IntoIter<SocketAddr>,
+        tm: &mut Timeout,
+        mut last: Error,
+    ) -> Result<(), Error> {
+        while let Some(addr) = addrs.next() {
+            tm.mark_start();
+            let sock = match self.socket_for(Family::of(&addr)) {
+                Ok(sock) => sock,
+                Err(e) => {
+                    last = e;
+                    continue;
+                }
+            };
+            match connect_one(sock, &addr.into(), tm) {
+                Ok(()) => return Ok(()),
+                Err(Error::Timeout) if tm.is_zero() => {
+                    self.pending = Some(Pending {
+                        host: host.to_vec(),
+                        port: port.to_vec(),
+                        current: addr,
+                        rest: addrs,
+                    });
+                    return Err(Error::Timeout);
+                }
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    fn resume(&mut self, p: Pending, tm: &mut Timeout) -> Result<(), Error> {
+        let sock = self.socket()?;
+        match sock.connect(&p.current.into()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.raw_os_error() == Some(libc::EISCONN) => Err(Error::AlreadyConnected),
+            Err(e) if sys::connect_in_progress(&e) || sys::connect_already(&e) => {
+                // Still under way: LuaSocket reports the system's words for EALREADY.
+                self.pending = Some(p);
+                Err(sys::error(e))
+            }
+            Err(e) => {
+                let Pending {
+                    host, port, rest, ..
+                } = p;
+                self.try_connect(&host, &port, rest, tm, sys::error(e))
+            }
+        }
+    }
+
+    /// Backs UDP `setpeername("*")`: dissolves the association. Failures are ignored, as
+    /// in LuaSocket (some systems report `EAFNOSUPPORT` although it worked).
+    pub fn disconnect(&mut self) {
+        self.pending = None;
+        if let Some(sock) = &self.sock {
+            sys::disconnect(sock);
+        }
+    }
+
+    /// Backs Unix-domain `bind(path)`.
+    pub fn bind_path(&mut self, path: &[u8]) -> Result<(), Error> {
+        let addr = unix_addr(path)?;
+        let sock = self.socket_for(Family::Unix)?;
+        let result = sock.bind(&addr).map_err(sys::error);
+        if result.is_err() {
+            // As LuaSocket: a failed bind leaves the object without a descriptor.
+            self.close();
+        }
+        result
+    }
+
+    /// Backs Unix-domain `connect(path)`, within `tm`.
+    pub fn connect_path(&mut self, path: &[u8], tm: &Timeout) -> Result<(), Error> {
+        let addr = unix_addr(path)?;
+        let sock = self.socket_for(Family::Unix)?;
+        let result = connect_one(sock, &addr, tm);
+        if matches!(result, Err(ref e) if !matches!(e, Error::Timeout)) {
+            // As LuaSocket; a connect still under way keeps its descriptor.
+            self.close();
+        }
+        result
+    }
+
+    /// Backs `listen([backlog])`.
+    pub fn listen(&self, backlog: i32) -> Result<(), Error> {
+        let sock = self.sock.as_ref().ok_or_else(sys::bad_descriptor)?;
+        sock.listen(backlog).map_err(sys::error)
+    }
+
+    /// Backs `accept()`: waits for a connection within `tm`.
+    pub fn accept(&self, tm: &Timeout) -> Result<Sock, Error> {
+        let sock = self.socket()?;
+        loop {
+            match sys::accept(sock) {
+                Ok(client) => {
+                    return Ok(Sock {
+                        sock: Some(client),
+                        family: self.family,
+                        kind: self.kind,
+                        options: Vec::new(),
+                        pending: None,
+                    })
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if sys::accept_retry(&e) => {
+                    sys::wait(sys::raw_fd(sock), Interest::Read, tm)?
+                }
+                Err(e) => return Err(sys::error(e)),
+            }
+        }
+    }
+
+    /// Backs `shutdown([how])`; like LuaSocket, failures are not reported.
+    pub fn shutdown(&self, how: Shutdown) {
+        if let Some(sock) = &self.sock {
+            let how = match how {
+                Shutdown::Receive => std::net::Shutdown::Read,
+                Shutdown::Send => std::net::Shutdown::Write,
+                Shutdown::Both => std::net::Shutdown::Both,
+            };
+            let _ = sock.shutdown(how);
+        }
+    }
+
+    /// Backs `getsockname()` of an internet socket.
+    pub fn local_addr(&self) -> Result<SocketAddr, Error> {
+        let sock = self.sock.as_ref().ok_or_else(sys::bad_descriptor)?;
+        let addr = sock.local_addr().map_err(sys::error)?;
+        addr.as_socket().ok_or_else(sys::bad_descriptor)
+    }
+
+    /// Backs `getpeername()` of an internet socket.
+    pub fn peer_addr(&self) -> Result<SocketAddr, Error> {
+        let sock = self.sock.as_ref().ok_or_else(sys::bad_descriptor)?;
+        let addr = sock.peer_addr().map_err(sys::error)?;
+        addr.as_socket().ok_or_else(sys::bad_descriptor)
+    }
+
+    /// Backs `getsockname()` of a Unix-domain socket: the bound path.
+    pub fn local_path(&self) -> Result<Vec<u8>, Error> {
+        let sock = self.sock.as_ref().ok_or_else(sys::bad_descriptor)?;
+        Ok(path_of(&sock.local_addr().map_err(sys::error)?))
+    }
+
+    /// Backs `getpeername()` of a Unix-domain socket: the peer's path.
+    pub fn peer_path(&self) -> Result<Vec<u8>, Error> {
+        let sock = self.sock.as_ref().ok_or_else(sys::bad_descriptor)?;
+        Ok(path_of(&sock.peer_addr().map_err(sys::error)?))
+    }
+
+    /// Backs `setoption(name, value)`. Without a descriptor the option is queued and
+    /// applied when one is created; it is also re-applied if connect or bind recreate it.
+    pub fn set_option(&mut self, opt: Opt, value: OptValue) -> Result<(), Error> {
+        if let Some(sock) = &self.sock {
+            sys::set_option(sock, opt, &value)?;
+        }
+        self.options.retain(|(o, _)| *o != opt);
+        self.options.push((opt, value));
+        Ok(())
+    }
+
+    /// Backs `getoption(name)`. Without a descriptor, a queued value is reported.
+    pub fn option(&self, opt: Opt) -> Result<OptValue, Error> {
+        match &self.sock {
+            Some(sock) => sys::get_option(sock, opt),
+            None => self
+                .options
+                .iter()
+                .find(|(o, _)| *o == opt)
+                .map(|(_, v)| v.clone())
+                .ok_or(Error::Message("getsockopt failed")),
+        }
+    }
+
+    /// Backs datagram `receive([size])`: one datagram, cut to `buf.len()` bytes; an
+    /// empty datagram is `Ok(0)`.
+    pub fn recv_datagram(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
+        let sock = self.socket()?;
+        loop {
+            let mut reader: &Socket = sock;
+            match reader.read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    sys::wait(sys::raw_fd(sock), Interest::Read, tm)?
+                }
+                Err(e) => return Err(sys::error(e)),
+            }
+        }
+    }
+
+    /// Backs `receivefrom([size])`: one datagram and its sender.
+    pub fn recv_from(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<(usize, Peer), Error> {
+        let sock = self.socket()?;
+        loop {
+            match sys::recv_from(sock, buf) {
+                Ok((n, addr)) => {
+                    let peer = match addr.as_socket() {
+                        Some(a) => Peer::Inet(a),
+                        None => Peer::Path(path_of(&addr)),
+                    };
+                    return Ok((n, peer));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    sys::wait(sys::raw_fd(sock), Interest::Read, tm)?
+                }
+                Err(e) => return Err(sys::error(e)),
+            }
+        }
+    }
+
+    /// Backs UDP `sendto(data, ip, port)`: numeric addresses only, as LuaSocket. A socket
+    /// without a descriptor gets one of the address's family.
+    pub fn send_to(
+        &mut self,
+        data: &[u8],
+        host: &[u8],
+        port: &[u8],
+        tm: &Timeout,
+    ) -> Result<usize, Error> {
+        let addr = resolve_numeric(host, port, self.family)?;
+        if self.sock.is_none() && self.family == Family::Unspec {
+            self.create(Family::of(&addr))?;
+        }
+        self.send_to_addr(data, &addr.into(), tm)
+    }
+
+    /// Backs Unix-domain datagram `sendto(data, path)`.
+    pub fn send_to_path(&mut self, data: &[u8], path: &[u8], tm: &Timeout) -> Result<usize, Error> {
+        let addr = unix_addr(path)?;
+        self.send_to_addr(data, &addr, tm)
+    }
+
+    fn send_to_addr(&mut self, data: &[u8], addr: &SockAddr, tm: &Timeout) -> Result<usize, Error> {
+        let sock = self.socket()?;
+        loop {
+            match sock.send_to_with_flags(data, addr, sys::SEND_FLAGS) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    sys::wait(sys::raw_fd(sock), Interest::Write, tm)?
+                }
+                Err(e) => return Err(sys::error(e)),
+            }
+        }
+    }
+}
+
+fn unix_addr(path: &[u8]) -> Result<SockAddr, Error> {
+    if path.len() > UNIX_PATH_MAX {
+        return Err(Error::Message("path too long"));
+    }
+    SockAddr::unix(std::ffi::OsStr::from_bytes(path)).map_err(sys::error)
+}
+
+fn path_of(addr: &SockAddr) -> Vec<u8> {
+    if let Some(p) = addr.as_pathname() {
+        p.as_os_str().as_bytes().to_vec()
+    } else if let Some(name) = addr.as_abstract_namespace() {
+        let mut v = vec![0];
+        v.extend_from_slice(name);
+        v
+    } else {
+        Vec::new()
+    }
+}
+
+fn connect_one(sock: &Socket, addr: &SockAddr, tm: &Timeout) -> Result<(), Error> {
+    match sock.connect(addr) {
+        Ok(()) => Ok(()),
+        Err(e) if sys::connect_in_progress(&e) => {
+            if tm.is_zero() {
+                return Err(Error::Timeout);
+            }
+            sys::wait(sys::raw_fd(sock), Interest::Write, tm)?;
+            match sock.take_error() {
+                Ok(None) => Ok(()),
+                Ok(Some(e)) | Err(e) => Err(sys::error(e)),
+            }
+        }
+        Err(e) => Err(sys::error(e)),
+    }
+}
+
+impl Transport for Sock {
+    fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
+        let sock = self.socket()?;
+        loop {
+            let mut reader: &Socket = sock;
+            match reader.read(buf) {
+                Ok(0) if !buf.is_empty() => return Err(Error::Closed),
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    sys::wait(sys::raw_fd(sock), Interest::Read, tm)?
+                }
+                Err(e) => return Err(sys::error(e)),
+            }
+        }
+    }
+
+    fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
+        let sock = self.socket()?;
+        loop {
+            match sock.send_with_flags(data, sys::SEND_FLAGS) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    sys::wait(sys::raw_fd(sock), Interest::Write, tm)?
+                }
+                Err(e) => return Err(sys::error(e)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(unsafe_code)]
+mod tests {
+    use super::*;
+    use luasocket_io::{Buffer, Pattern};
+
+    fn server() -> (Sock, u16) {
+        let mut srv = Sock::new(Kind::Stream, Family::Unspec).unwrap();
+        srv.set_option(Opt::ReuseAddr, OptValue::Bool(true))
+            .unwrap();
+        srv.bind(b"127.0.0.1", b"0", &Timeout::default()).unwrap();
+        srv.listen(32).unwrap();
+        let port = srv.local_addr().unwrap().port();
+        (srv, port)
+    }
+
+    #[test]
+    fn lazy_creation_and_queued_options() {
+        let mut t = Sock::new(Kind::Stream, Family::Unspec).unwrap();
+        assert_eq!(t.fd(), -1);
+        t.set_option(Opt::KeepAlive, OptValue::Bool(true)).unwrap();
+        assert_eq!(t.option(Opt::KeepAlive).unwrap(), OptValue::Bool(true));
+        assert_eq!(
+            t.option(Opt::TcpNoDelay).unwrap_err().to_string(),
+            "getsockopt failed"
+        );
+        t.bind(b"127.0.0.1", b"0", &Timeout::default()).unwrap();
+        assert!(t.fd() >= 0);
+        assert_eq!(t.family(), Family::Inet);
+        assert_eq!(t.option(Opt::KeepAlive).unwrap(), OptValue::Bool(true));
+    }
+
+    #[test]
+    fn echo_over_loopback() {
+        let (srv, port) = server();
+        let mut cli = Sock::new(Kind::Stream, Family::Unspec).unwrap();
+        let mut tm = Timeout::new(5.0, -1.0);
+        cli.connect(b"127.0.0.1", port.to_string().as_bytes(), &mut tm)
+            .unwrap();
+        let mut conn = srv.accept(&tm).unwrap();
+        let mut b = Buffer::new();
+        let (n, e) = b.send(&mut cli, &tm, b"ping\r\n");
+        assert_eq!((n, e.is_none()), (6, true));
+        let mut out = Vec::new();
+        Buffer::new()
+            .receive(&mut conn, &tm, Pattern::Line, &mut out)
+            .unwrap();
+        assert_eq!(out, b"ping");
+        assert_eq!(conn.peer_addr().unwrap(), cli.local_addr().unwrap());
+    }
+
+    #[test]
+    fn refused_timeout_and_closed() {
+        let (srv, port) = server();
+        drop(srv);
+        let mut cli = Sock::new(Kind::Stream, Family::Unspec).unwrap();
+        let mut tm = Timeout::new(5.0, -1.0);
+        let e = cli
+            .connect(b"127.0.0.1", port.to_string().as_bytes(), &mut tm)
+            .unwrap_err();
+        assert_eq!(e.to_string(), "connection refused");
+
+        let (srv, port) = server();
+        let zero = Timeout::new(0.0, -1.0);
+        assert_eq!(srv.accept(&zero).unwrap_err().to_string(), "timeout");
+        let mut cli = Sock::new(Kind::Stream, Family::Inet).unwrap();
+        cli.connect(b"127.0.0.1", port.to_string().as_bytes(), &mut tm)
+            .unwrap();
+        let mut conn = srv.accept(&tm).unwrap();
+        let mut buf = [0u8; 4];
+        assert_eq!(
+            conn.recv(&mut buf, &zero).unwrap_err().to_string(),
+            "timeout"
+        );
+        cli.close();
+        assert_eq!(conn.recv(&mut buf, &tm).unwrap_err().to_string(), "closed");
+        assert_eq!(cli.recv(&mut buf, &tm).unwrap_err().to_string(), "closed");
+        assert_eq!(cli.send(b"x", &tm).unwrap_err().to_string(), "closed");
+    }
+
+    #[test]
+    fn set_fd_detaches_without_closing() {
+        let (mut srv, _) = server();
+        let fd = srv.fd();
+        // SAFETY: -1 adopts nothing.
+        unsafe { srv.set_fd(-1) };
+        assert_eq!(srv.fd(), -1);
+        let mut other = Sock::new(Kind::Stream, Family::Unspec).unwrap();
+        // SAFETY: `fd` is open (srv let go of it without closing) and now owned by `other`.
+        unsafe { other.set_fd(fd) };
+        assert_eq!(other.fd(), fd);
+        assert!(other.local_addr().is_ok());
+    }
+
+    #[test]
+    fn resolver_words_reach_the_caller() {
+        let mut cli = Sock::new(Kind::Stream, Family::Unspec).unwrap();
+        let mut tm = Timeout::new(2.0, -1.0);
+        let e = cli.connect(b"127.0.0.1", b"notaport", &mut tm).unwrap_err();
+        assert!(matches!(e, Error::Resolver(_)), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod datagram_tests {
+    use super::*;
+
+    #[test]
+    fn udp_sendto_receivefrom_and_empty_datagrams() {
+        let tm = Timeout::new(2.0, -1.0);
+        let mut a = Sock::new(Kind::Datagram, Family::Unspec).unwrap();
+        a.bind(b"127.0.0.1", b"0", &tm).unwrap();
+        let port = a.local_addr().unwrap().port().to_string();
+        let mut b = Sock::new(Kind::Datagram, Family::Unspec).unwrap();
+        assert_eq!(b.fd(), -1);
+        assert_eq!(
+            b.send_to(b"hi", b"127.0.0.1", port.as_bytes(), &tm)
+                .unwrap(),
+            2
+        );
+        assert_eq!(b.family(), Family::Inet);
+        assert_eq!(
+            b.send_to(b"", b"127.0.0.1", port.as_bytes(), &tm).unwrap(),
+            0
+        );
+        let mut buf = [0u8; 16];
+        let (n, peer) = a.recv_from(&mut buf, &tm).unwrap();
+        assert_eq!(&buf[..n], b"hi");
+        let Peer::Inet(from) = peer else {
+            panic!("{peer:?}")
+        };
+        assert_eq!(from.port(), b.local_addr().unwrap().port());
+        assert_eq!(a.recv_datagram(&mut buf, &tm).unwrap(), 0);
+        let zero = Timeout::new(0.0, -1.0);
+        assert_eq!(
+            a.recv_datagram(&mut buf, &zero).unwrap_err().to_string(),
+            "timeout"
+        );
+        let e = b
+            .send_to(b"x", b"localhost", port.as_bytes(), &tm)
+            .unwrap_err();
+        assert!(matches!(e, Error::Resolver(_)), "{e}");
+    }
+
+    #[test]
+    fn unix_datagram_paths() {
+        let dir = std::env::temp_dir().join(format!("ls-net-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("d.sock");
+        let _ = std::fs::remove_file(&path);
+        let p = path.as_os_str().as_bytes();
+        let tm = Timeout::new(2.0, -1.0);
+        let mut srv = Sock::new(Kind::Datagram, Family::Unix).unwrap();
+        srv.bind_path(p).unwrap();
+        assert_eq!(srv.local_path().unwrap(), p);
+        let mut cli = Sock::new(Kind::Datagram, Family::Unix).unwrap();
+        cli.send_to_path(b"abc", p, &tm).unwrap();
+        let mut buf = [0u8; 8];
+        let (n, peer) = srv.recv_from(&mut buf, &tm).unwrap();
+        assert_eq!((&buf[..n], peer), (&b"abc"[..], Peer::Path(Vec::new())));
+        let long = vec![b'x'; 200];
+        assert_eq!(
+            cli.bind_path(&long).unwrap_err().to_string(),
+            "path too long"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
