@@ -131,7 +131,8 @@ pub(crate) fn receive_with<K: DgramKind>(
     };
     match r {
         Ok((n, peer)) => Ok(push(s, &buf[..n], peer)),
-        Err(e) => Ok(push_dgram_fail(s, &e)),
+        // Without a descriptor this is "closed" (C LuaSocket returns an empty datagram).
+        Err(e) => Ok(s.push_fail(&e)),
     }
 }
 

@@ -66,6 +66,8 @@ pub struct Sock {
     kind: Kind,
     /// Options set so far, re-applied whenever a descriptor is (re)created.
     options: Vec<(Opt, OptValue)>,
+    /// The address `bind` gave it, re-applied if connect has to recreate the descriptor.
+    bound: Option<SocketAddr>,
     pending: Option<Pending>,
 }
 
@@ -79,6 +81,7 @@ impl Sock {
             family,
             kind,
             options: Vec::new(),
+            bound: None,
             pending: None,
         };
         if family != Family::Unspec {
@@ -109,6 +112,7 @@ impl Sock {
     #[allow(unsafe_code)] // adopting a descriptor by number is unsafe by nature (I/O safety)
     pub unsafe fn set_fd(&mut self, fd: RawFd) {
         self.pending = None;
+        self.bound = None;
         if let Some(old) = self.sock.take() {
             sys::release(old);
         }
@@ -121,6 +125,7 @@ impl Sock {
     /// Backs `close()`: closes the descriptor, if any.
     pub fn close(&mut self) {
         self.pending = None;
+        self.bound = None;
         self.sock = None;
     }
 
@@ -144,6 +149,9 @@ impl Sock {
             // A queued option the new descriptor rejects (say `ipv6-v6only` on IPv4)
             // is dropped, as it would have failed on that descriptor too.
             let _ = sys::set_option(&sock, *opt, value);
+        }
+        if let Some(addr) = self.bound.filter(|a| Family::of(a) == family) {
+            sock.bind(&addr.into()).map_err(sys::error)?;
         }
         self.family = family;
         self.sock = Some(sock);
@@ -177,7 +185,11 @@ impl Sock {
                 }
             };
             match sock.bind(&addr.into()) {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    // Keep the bound port, not 0, so a recreated descriptor gets the same.
+                    self.bound = sock.local_addr().ok().and_then(|a| a.as_socket());
+                    return Ok(());
+                }
                 Err(e) => last = sys::error(e),
             }
         }
@@ -228,7 +240,15 @@ impl Sock {
                     });
                     return Err(Error::Timeout);
                 }
-                Err(e) => last = e,
+                Err(e) => {
+                    last = e;
+                    if addrs.len() > 0 {
+                        // A descriptor whose connect failed cannot always connect again
+                        // (Linux says ECONNABORTED): the next address gets a fresh one,
+                        // bound where this one was.
+                        self.sock = None;
+                    }
+                }
             }
         }
         Err(last)
@@ -248,6 +268,9 @@ impl Sock {
                 let Pending {
                     host, port, rest, ..
                 } = p;
+                if rest.len() > 0 {
+                    self.sock = None; // as in try_connect
+                }
                 self.try_connect(&host, &port, rest, tm, sys::error(e))
             }
         }
@@ -303,6 +326,7 @@ impl Sock {
                         family: self.family,
                         kind: self.kind,
                         options: Vec::new(),
+                        bound: None,
                         pending: None,
                     })
                 }
@@ -612,6 +636,66 @@ mod tests {
         unsafe { other.set_fd(fd) };
         assert_eq!(other.fd(), fd);
         assert!(other.local_addr().is_ok());
+    }
+
+    /// Waits until `s` is writable (the non-blocking caller's select).
+    fn writable(s: &Sock) {
+        let mut fds = [crate::PollFd::new(s.fd(), false, true)];
+        crate::poll(&mut fds, Some(std::time::Duration::from_secs(5))).unwrap();
+    }
+
+    #[test]
+    fn connect_moves_to_the_next_address_in_every_mode() {
+        let dead: SocketAddr = format!("127.0.0.1:{}", {
+            let (s, p) = server();
+            drop(s);
+            p
+        })
+        .parse()
+        .unwrap();
+        let (srv, port) = server();
+        let live: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        // Blocking: the refused address is skipped within one call.
+        let mut cli = Sock::new(Kind::Stream, Family::Unspec).unwrap();
+        let mut tm = Timeout::new(5.0, -1.0);
+        cli.try_connect(
+            b"h",
+            b"p",
+            vec![dead, live].into_iter(),
+            &mut tm,
+            Error::Closed,
+        )
+        .unwrap();
+        assert_eq!(cli.peer_addr().unwrap(), live);
+        // Non-blocking: "timeout", then each later call (same host and port) either
+        // reports the attempt under way, moves on after a refusal, or says connected.
+        let mut cli = Sock::new(Kind::Stream, Family::Unspec).unwrap();
+        let mut zero = Timeout::new(0.0, -1.0);
+        let first = cli.try_connect(
+            b"h",
+            b"p",
+            vec![dead, live].into_iter(),
+            &mut zero,
+            Error::Closed,
+        );
+        let mut outcome = first.map(|()| "connected".to_string());
+        for _ in 0..20 {
+            match &outcome {
+                Ok(_) => break,
+                Err(Error::AlreadyConnected) => break,
+                Err(_) => {}
+            }
+            writable(&cli);
+            outcome = cli
+                .connect(b"h", b"p", &mut zero)
+                .map(|()| "connected".into());
+        }
+        assert!(
+            matches!(outcome, Ok(_) | Err(Error::AlreadyConnected)),
+            "{outcome:?}"
+        );
+        assert_eq!(cli.peer_addr().unwrap(), live);
+        drop(srv);
     }
 
     #[test]
