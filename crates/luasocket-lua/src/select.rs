@@ -1,7 +1,6 @@
 //! `socket.select(recvt, sendt [, timeout])` on `poll(2)`: LuaSocket's calling shape with
 //! no descriptor limit, at a cost linear in the number of sockets passed.
 
-use std::collections::HashMap;
 use std::os::raw::c_int;
 use std::time::Duration;
 
@@ -16,11 +15,16 @@ const OBJS: c_int = 4;
 const RTAB: c_int = 5;
 const WTAB: c_int = 6;
 
-/// One descriptor to poll and the objects (slots in the `OBJS` table) that asked for it.
-struct Entry {
-    poll: PollFd,
-    reader: Option<i64>,
-    writer: Option<i64>,
+/// Where an object passed to select sits: its table and position, and, when that table
+/// has an `__index` metamethod (so reading it again could differ), its slot in `OBJS`.
+#[derive(Clone, Copy)]
+struct Origin {
+    tab: c_int,
+    index: i64,
+    slot: Option<i64>,
+    /// The object's identity, to check a re-read (a foreign `getfd` may have edited the
+    /// table meanwhile; then the object is left out rather than mistaken).
+    id: *const std::ffi::c_void,
 }
 
 /// Reads the descriptor and dirtiness of our own objects without calling Lua methods.
@@ -44,10 +48,12 @@ fn select_impl(s: &State) -> Ret {
             return Err(s.type_error(tab, "table"));
         }
     }
-    s.new_table(64, 0); // OBJS: every object seen, by slot
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut by_fd: HashMap<RawFd, usize> = HashMap::new();
-    let mut dirty: Vec<i64> = Vec::new();
+    s.new_table(0, 0); // OBJS: objects read through __index, by slot
+                       // One poll entry per object and direction: poll(2) takes repeated descriptors, so a
+                       // socket in both tables (or twice in one) needs no merging.
+    let mut fds: Vec<PollFd> = Vec::new();
+    let mut origins: Vec<Origin> = Vec::new();
+    let mut dirty: Vec<Origin> = Vec::new();
     let mut slots = 0i64;
     for tab in [RECVT, SENDT] {
         if s.is_none_or_nil(tab) {
@@ -72,28 +78,23 @@ fn select_impl(s: &State) -> Ret {
                 None => foreign_info(s, tab == RECVT)?,
             };
             if let Some((fd, is_dirty)) = info {
-                slots += 1;
-                s.push_value(-1);
-                s.raw_set_i(OBJS, slots);
+                let mut origin = Origin {
+                    tab,
+                    index: i,
+                    slot: None,
+                    id: s.to_pointer(-1),
+                };
+                if !plain {
+                    slots += 1;
+                    s.push_value(-1);
+                    s.raw_set_i(OBJS, slots);
+                    origin.slot = Some(slots);
+                }
                 if is_dirty && tab == RECVT {
-                    dirty.push(slots);
+                    dirty.push(origin);
                 } else {
-                    let at = *by_fd.entry(fd).or_insert_with(|| {
-                        entries.push(Entry {
-                            poll: PollFd::new(fd, false, false),
-                            reader: None,
-                            writer: None,
-                        });
-                        entries.len() - 1
-                    });
-                    let e = &mut entries[at];
-                    if tab == RECVT {
-                        e.poll.want_read();
-                        e.reader = Some(slots);
-                    } else {
-                        e.poll.want_write();
-                        e.writer = Some(slots);
-                    }
+                    fds.push(PollFd::new(fd, tab == RECVT, tab == SENDT));
+                    origins.push(origin);
                 }
             }
             s.pop(1);
@@ -107,27 +108,27 @@ fn select_impl(s: &State) -> Ret {
     } else {
         Duration::try_from_secs_f64(t).ok()
     };
-    let mut fds: Vec<PollFd> = entries.iter().map(|e| e.poll).collect();
     let ready = match luasocket_net::poll(&mut fds, timeout) {
         Ok(n) => n,
         Err(_) => return Err(Raise::Msg("select failed".into())),
     };
     s.new_table(dirty.len() as c_int, 0); // RTAB
     s.new_table(0, 0); // WTAB
-    let mut nr = 0i64;
-    for slot in &dirty {
-        nr += 1;
-        add_result(s, RTAB, nr, *slot);
-    }
-    let mut nw = 0i64;
-    for (e, p) in entries.iter().zip(&fds) {
-        if let (Some(slot), true) = (e.reader, p.readable()) {
+    let (mut nr, mut nw) = (0i64, 0i64);
+    for origin in &dirty {
+        if add_result(s, RTAB, nr + 1, origin) {
             nr += 1;
-            add_result(s, RTAB, nr, slot);
         }
-        if let (Some(slot), true) = (e.writer, p.writable()) {
-            nw += 1;
-            add_result(s, WTAB, nw, slot);
+    }
+    if ready > 0 {
+        for (p, origin) in fds.iter().zip(&origins) {
+            if p.readable() {
+                if add_result(s, RTAB, nr + 1, origin) {
+                    nr += 1;
+                }
+            } else if p.writable() && add_result(s, WTAB, nw + 1, origin) {
+                nw += 1;
+            }
         }
     }
     if ready == 0 && dirty.is_empty() {
@@ -199,11 +200,19 @@ fn fd_result(s: &State) -> Option<RawFd> {
     (fd >= 0.0 && fd <= f64::from(i32::MAX)).then_some(fd as RawFd)
 }
 
-/// `t[n] = obj; t[obj] = n` for the object in slot `slot`.
-fn add_result(s: &State, tab: c_int, n: i64, slot: i64) {
-    s.raw_get_i(OBJS, slot);
+/// `t[n] = obj; t[obj] = n` for the object that came from `origin`; false if it is gone.
+fn add_result(s: &State, tab: c_int, n: i64, origin: &Origin) -> bool {
+    match origin.slot {
+        Some(slot) => s.raw_get_i(OBJS, slot),
+        None => s.raw_get_i(origin.tab, origin.index),
+    };
+    if s.is_none_or_nil(-1) || s.to_pointer(-1) != origin.id {
+        s.pop(1);
+        return false;
+    }
     s.push_value(-1);
     s.raw_set_i(tab, n);
     s.push_integer(n);
     s.raw_set(tab);
+    true
 }

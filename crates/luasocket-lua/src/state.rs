@@ -321,6 +321,12 @@ impl State {
         unsafe { ffi::lua_pushvalue(self.l, idx) }
     }
 
+    /// `lua_topointer`: the identity of a table, userdata or function at `idx`.
+    pub(crate) fn to_pointer(&self, idx: c_int) -> *const std::ffi::c_void {
+        // SAFETY: valid state and index; the pointer is only compared, never read.
+        unsafe { ffi::lua_topointer(self.l, idx) }
+    }
+
     /// `lua_setmetatable`: pops a table and makes it the metatable of the value at `idx`.
     pub(crate) fn set_metatable(&self, idx: c_int) {
         // SAFETY: valid state; the caller has pushed a table.
