@@ -6,8 +6,8 @@
 //! `vendored` it links its own Lua and [`preload`] makes every module of the library,
 //! native and Lua, available to `require` without touching the file system.
 //!
-//! **In scope**: Lua classes (`tcp{master}`, `tcp{client}`, `tcp{server}`) exactly as C
-//! LuaSocket shapes them (registry metatables, `__index` tables with `class`, group tags,
+//! **In scope**: Lua classes (`tcp{...}`, `udp{...}`, `unixstream{...}`, `unixdgram{...}`,
+//! `serial{client}`) exactly as C LuaSocket shapes them (registry metatables, `__index` tables with `class`, group tags,
 //! metatable swaps), argument checking with LuaSocket's error words, module entry points.
 //!
 //! **Out of scope**: socket mechanics (`luasocket-net`), buffering and timeouts
