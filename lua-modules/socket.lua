@@ -7,8 +7,10 @@
 
 local socket = require("socket.core")
 
-local ipairs, setmetatable, tostring, type, error = ipairs, setmetatable, tostring, type, error
+local ipairs, setmetatable, tostring, type, error, tonumber =
+  ipairs, setmetatable, tostring, type, error, tonumber
 local min = math.min
+local format = string.format
 
 local _M = socket
 
@@ -91,6 +93,16 @@ sinkt["keep-open"] = function(sock)
   end)
 end
 
+-- HTTP/1.1 chunked transfer coding: each chunk with its size; nil sends the last chunk.
+sinkt["http-chunked"] = function(sock)
+  return selectable(sock, function(_, chunk)
+    if not chunk then return sock:send("0\r\n\r\n") end
+    -- An empty chunk would read as the end of the body: there is nothing to send.
+    if chunk == "" then return 1 end
+    return sock:send(format("%X\r\n", #chunk) .. chunk .. "\r\n")
+  end)
+end
+
 sinkt["default"] = sinkt["keep-open"]
 
 _M.sink = _M.choose(sinkt)
@@ -117,6 +129,56 @@ sourcet["until-closed"] = function(sock)
       return partial
     end
     return nil, err
+  end)
+end
+
+-- Reads header lines up to a blank one into `headers` (lower-case names; continuation
+-- lines unfolded; repeated fields joined with ", "). Used for chunked trailers.
+local function read_headers(sock, headers)
+  headers = headers or {}
+  local line, err = sock:receive()
+  if err then return nil, err end
+  while line ~= "" do
+    local name, value = line:match("^(.-):%s*(.*)")
+    if not (name and value) then return nil, "malformed reponse headers" end
+    name = name:lower()
+    line, err = sock:receive()
+    if err then return nil, err end
+    while line:find("^%s") do
+      value = value .. line
+      line, err = sock:receive()
+      if err then return nil, err end
+    end
+    local old = headers[name]
+    headers[name] = old and (old .. ", " .. value) or value
+  end
+  return headers
+end
+
+-- HTTP/1.1 chunked transfer coding: one chunk per call; after the last one the trailer
+-- fields are added to `headers`.
+sourcet["http-chunked"] = function(sock, headers)
+  local done = false
+  return selectable(sock, function()
+    if done then return nil end
+    local line, err = sock:receive()
+    if err then return nil, err end
+    -- The size is hex digits, optionally followed by ";extensions".
+    local hex = line:match("^%s*(%x+)%s*$") or line:match("^%s*(%x+)%s*;")
+    local size = hex and tonumber(hex, 16)
+    if not size then return nil, "invalid chunk size" end
+    if size > 0 then
+      local chunk, cerr = sock:receive(size)
+      if not chunk then return nil, cerr end
+      local crlf, lerr = sock:receive()
+      if lerr then return nil, lerr end
+      if crlf ~= "" then return nil, "invalid chunk end" end
+      return chunk
+    end
+    done = true
+    local trailers, terr = read_headers(sock, headers)
+    if not trailers then return nil, terr end
+    return nil
   end)
 end
 

@@ -29,6 +29,7 @@ const ABIS: &[(&str, &str)] = &[
 /// Where the one cdylib is installed: each name loads it through its own `luaopen_*`.
 const NATIVE: &[(&str, &str)] = &[
     ("socket/core.so", "libluasocket_lua.so"),
+    ("mime/core.so", "libluasocket_lua.so"),
     ("socket/unix.so", "libluasocket_lua.so"),
     ("socket/serial.so", "libluasocket_lua.so"),
 ];

@@ -22,6 +22,7 @@ mod class;
 mod core;
 mod datagram;
 mod dns;
+mod mime;
 mod options;
 mod select;
 mod serial;
@@ -37,8 +38,20 @@ use std::os::raw::c_int;
 use mlua::{ffi, Lua, Table};
 
 /// The Lua half of the library, as `(require name, source)`, laid out as installed.
-pub const LUA_MODULES: &[(&str, &str)] =
-    &[("socket", include_str!("../../../lua-modules/socket.lua"))];
+pub const LUA_MODULES: &[(&str, &str)] = &[
+    ("socket", include_str!("../../../lua-modules/socket.lua")),
+    ("ltn12", include_str!("../../../lua-modules/ltn12.lua")),
+    ("mime", include_str!("../../../lua-modules/mime.lua")),
+    ("mbox", include_str!("../../../lua-modules/mbox.lua")),
+    (
+        "socket.url",
+        include_str!("../../../lua-modules/socket/url.lua"),
+    ),
+    (
+        "socket.headers",
+        include_str!("../../../lua-modules/socket/headers.lua"),
+    ),
+];
 
 /// Entry point of `socket.core` (`require "socket.core"`).
 ///
@@ -52,6 +65,23 @@ pub unsafe extern "C-unwind" fn luaopen_socket_core(l: *mut ffi::lua_State) -> c
         // SAFETY: Lua passes a valid state.
         let s = unsafe { state::State::from_raw(l) };
         core::open(&s)
+    };
+    // SAFETY: `l` is the running state and nothing is borrowed.
+    unsafe { state::finish(l, result) }
+}
+
+/// Entry point of `mime.core` (`require "mime.core"`).
+///
+/// # Safety
+///
+/// Called by Lua with a valid state, like any `lua_CFunction`.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub unsafe extern "C-unwind" fn luaopen_mime_core(l: *mut ffi::lua_State) -> c_int {
+    let result = {
+        // SAFETY: Lua passes a valid state.
+        let s = unsafe { state::State::from_raw(l) };
+        mime::open(&s)
     };
     // SAFETY: `l` is the running state and nothing is borrowed.
     unsafe { state::finish(l, result) }
@@ -102,8 +132,9 @@ pub unsafe extern "C-unwind" fn luaopen_socket_serial(l: *mut ffi::lua_State) ->
 pub fn preload(lua: &Lua) -> mlua::Result<()> {
     let package: Table = lua.globals().get("package")?;
     let preload: Table = package.get("preload")?;
-    let natives: [(&str, ffi::lua_CFunction); 3] = [
+    let natives: [(&str, ffi::lua_CFunction); 4] = [
         ("socket.core", luaopen_socket_core),
+        ("mime.core", luaopen_mime_core),
         ("socket.unix", luaopen_socket_unix),
         ("socket.serial", luaopen_socket_serial),
     ];

@@ -10,5 +10,6 @@
 //!
 //! **Out of scope**: sockets and waiting (`luasocket-net`), Lua values (`luasocket-lua`).
 //!
-//! Nothing is implemented here yet; the crate exists so the workspace has its final shape.
 #![forbid(unsafe_code)]
+
+pub mod mime;

@@ -1,0 +1,656 @@
+//! The codecs behind `mime.core`: base64, quoted-printable, line wrapping, end-of-line
+//! normalisation and SMTP dot-stuffing, each incremental the way LuaSocket's C functions
+//! are. A call takes the bytes carried over from the previous call (or a small state
+//! number) and a new chunk, appends what can be produced now to `out`, and returns what
+//! must be carried to the next call. A call without a chunk flushes.
+//!
+//! Output is byte-for-byte what C LuaSocket produces, including its leniency on bad
+//! input (invalid base64 characters are skipped; a malformed quoted-printable escape is
+//! copied through). Runs of bytes that need no change are copied in one go, which is
+//! where the speed over the C original comes from; full base64 groups go through the
+//! `base64` crate. The decoders stay our own: the crate rejects the input LuaSocket
+//! tolerates.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+const CRLF: &[u8] = b"\r\n";
+const EQCRLF: &[u8] = b"=\r\n";
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Not a base64 character (skipped by the decoder).
+const SKIP: u8 = 255;
+
+/// Each byte's base64 value; `=` counts as 0, anything else is [`SKIP`].
+const B64_VALUE: [u8; 256] = {
+    let mut t = [SKIP; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[B64[i] as usize] = i as u8;
+        i += 1;
+    }
+    t[b'=' as usize] = 0;
+    t
+};
+
+/// How the quoted-printable encoder treats a byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QpClass {
+    /// Copied as is.
+    Plain,
+    /// Always written as `=XX`.
+    Quoted,
+    /// CR: a line break if LF follows, else quoted.
+    Cr,
+    /// Space and tab: quoted only at the end of a line.
+    IfLast,
+}
+
+const QP_CLASS: [QpClass; 256] = {
+    let mut t = [QpClass::Quoted; 256];
+    let mut i = 33;
+    while i <= 126 {
+        if i != b'=' as usize {
+            t[i] = QpClass::Plain;
+        }
+        i += 1;
+    }
+    t[b'\t' as usize] = QpClass::IfLast;
+    t[b' ' as usize] = QpClass::IfLast;
+    t[b'\r' as usize] = QpClass::Cr;
+    t
+};
+
+/// Bytes the quoted-printable encoder may copy within a run: plain ones, space and tab.
+const QP_COPY: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(QP_CLASS[i], QpClass::Plain | QpClass::IfLast);
+        i += 1;
+    }
+    t
+};
+
+/// Bytes the quoted-printable decoder copies through unchanged (tab and printable ASCII
+/// except `=`).
+const QP_LITERAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 32;
+    while i < 127 {
+        t[i] = i != b'=' as usize;
+        i += 1;
+    }
+    t[b'\t' as usize] = true;
+    t
+};
+
+/// True when all eight bytes are printable ASCII other than `=` (32..=126 except 61),
+/// tested at once on a 64-bit word.
+fn printable8(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(bytes);
+    let w = u64::from_le_bytes(word);
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    below_space | (w & HIGH) | has_zero(w ^ (ONES * 0x7f)) | has_zero(w ^ (ONES * 0x3d)) == 0
+}
+
+/// How many bytes at the start of `input` are surely printable ASCII other than `=`,
+/// counted eight at a time; the rest is left to byte-wise scans.
+fn printable_prefix(input: &[u8]) -> usize {
+    let mut i = 0;
+    while i + 8 <= input.len() && printable8(&input[i..i + 8]) {
+        i += 8;
+    }
+    i
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Base64 encoder state: up to two bytes waiting for a full group of three.
+#[derive(Debug, Default, Clone)]
+pub struct B64Encoder {
+    atom: [u8; 3],
+    len: usize,
+}
+
+impl B64Encoder {
+    /// Encodes `input`, appending every full group to `out`.
+    pub fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>) {
+        while self.len > 0 && self.len < 3 && !input.is_empty() {
+            self.atom[self.len] = input[0];
+            self.len += 1;
+            input = &input[1..];
+        }
+        if self.len == 3 {
+            encode_groups(&self.atom, out);
+            self.len = 0;
+        }
+        let bulk = input.len() / 3 * 3;
+        encode_groups(&input[..bulk], out);
+        for &c in &input[bulk..] {
+            self.atom[self.len] = c;
+            self.len += 1;
+        }
+    }
+
+    /// The bytes waiting for a full group.
+    pub fn rest(&self) -> &[u8] {
+        &self.atom[..self.len]
+    }
+
+    /// Encodes the waiting bytes with `=` padding.
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        let a = self.atom;
+        match self.len {
+            1 => out.extend_from_slice(&[
+                B64[usize::from(a[0] >> 2)],
+                B64[usize::from((a[0] & 3) << 4)],
+                b'=',
+                b'=',
+            ]),
+            2 => out.extend_from_slice(&[
+                B64[usize::from(a[0] >> 2)],
+                B64[usize::from((a[0] & 3) << 4 | a[1] >> 4)],
+                B64[usize::from((a[1] & 15) << 2)],
+                b'=',
+            ]),
+            _ => {}
+        }
+        self.len = 0;
+    }
+}
+
+/// Appends the base64 of `groups` (a multiple of three bytes, so no padding).
+fn encode_groups(groups: &[u8], out: &mut Vec<u8>) {
+    if groups.is_empty() {
+        return;
+    }
+    let start = out.len();
+    out.resize(start + groups.len() / 3 * 4, 0);
+    let written = STANDARD
+        .encode_slice(groups, &mut out[start..])
+        .expect("the output was sized for the input");
+    debug_assert_eq!(written, groups.len() / 3 * 4);
+}
+
+/// Base64 decoder state: up to three characters waiting for a group of four.
+#[derive(Debug, Default, Clone)]
+pub struct B64Decoder {
+    atom: [u8; 4],
+    len: usize,
+}
+
+impl B64Decoder {
+    /// Decodes `input`, appending every full group to `out`. Characters outside the
+    /// base64 alphabet are skipped. A group's `=` in third place yields one byte, in
+    /// fourth place two; `=` elsewhere counts as zero bits, as in LuaSocket.
+    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        let mut i = 0;
+        while i < input.len() {
+            if self.len == 0 {
+                // Fast path: whole groups of four plain alphabet characters.
+                while i + 4 <= input.len() {
+                    let g = &input[i..i + 4];
+                    let v = [
+                        B64_VALUE[usize::from(g[0])],
+                        B64_VALUE[usize::from(g[1])],
+                        B64_VALUE[usize::from(g[2])],
+                        B64_VALUE[usize::from(g[3])],
+                    ];
+                    if v.contains(&SKIP) || g[2] == b'=' || g[3] == b'=' {
+                        break;
+                    }
+                    let n = u32::from(v[0]) << 18
+                        | u32::from(v[1]) << 12
+                        | u32::from(v[2]) << 6
+                        | u32::from(v[3]);
+                    out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+                    i += 4;
+                }
+                if i >= input.len() {
+                    break;
+                }
+            }
+            let c = input[i];
+            i += 1;
+            if B64_VALUE[usize::from(c)] == SKIP {
+                continue;
+            }
+            self.atom[self.len] = c;
+            self.len += 1;
+            if self.len == 4 {
+                self.flush_group(out);
+            }
+        }
+    }
+
+    fn flush_group(&mut self, out: &mut Vec<u8>) {
+        let a = self.atom;
+        let n = a
+            .iter()
+            .fold(0u32, |n, &c| n << 6 | u32::from(B64_VALUE[usize::from(c)]));
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        let valid = if a[2] == b'=' {
+            1
+        } else if a[3] == b'=' {
+            2
+        } else {
+            3
+        };
+        out.extend_from_slice(&bytes[..valid]);
+        self.len = 0;
+    }
+
+    /// The characters waiting for a full group (dropped at the end, as in LuaSocket).
+    pub fn rest(&self) -> &[u8] {
+        &self.atom[..self.len]
+    }
+}
+
+/// Quoted-printable encoder state: up to two bytes whose encoding depends on what
+/// follows (CR before LF, space or tab before a line break).
+#[derive(Debug, Default, Clone)]
+pub struct QpEncoder {
+    atom: [u8; 3],
+    len: usize,
+}
+
+fn quote(c: u8, out: &mut Vec<u8>) {
+    out.extend_from_slice(&[b'=', HEX[usize::from(c >> 4)], HEX[usize::from(c & 15)]]);
+}
+
+impl QpEncoder {
+    /// Encodes `input`; line breaks (CRLF) become `marker`.
+    pub fn feed(&mut self, input: &[u8], marker: &[u8], out: &mut Vec<u8>) {
+        let mut i = 0;
+        let len = input.len();
+        while i < len {
+            if self.len > 0 {
+                self.push(input[i], marker, out);
+                i += 1;
+                continue;
+            }
+            // Nothing held back: decide from the bytes ahead, as `push` would once they
+            // arrived; only a chunk's last bytes may need holding.
+            let end = Self::run_end(input, i);
+            if end > i {
+                out.extend_from_slice(&input[i..end]);
+                i = end;
+                continue;
+            }
+            let c = input[i];
+            match QP_CLASS[usize::from(c)] {
+                QpClass::Quoted => {
+                    quote(c, out);
+                    i += 1;
+                }
+                QpClass::Cr if i + 1 < len => {
+                    if input[i + 1] == b'\n' {
+                        out.extend_from_slice(marker);
+                        i += 2;
+                    } else {
+                        quote(c, out);
+                        i += 1;
+                    }
+                }
+                QpClass::IfLast if i + 2 < len => {
+                    if input[i + 1] == b'\r' && input[i + 2] == b'\n' {
+                        quote(c, out);
+                        out.extend_from_slice(marker);
+                        i += 3;
+                    } else {
+                        out.push(c);
+                        i += 1;
+                    }
+                }
+                _ => {
+                    self.push(c, marker, out);
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// Where the run of bytes copied as they are, starting at `start`, ends: plain bytes,
+    /// and spaces and tabs that are known not to end a line. A space or tab right before
+    /// CRLF, or too close to the end of `input` to tell, ends the run.
+    fn run_end(input: &[u8], start: usize) -> usize {
+        let len = input.len();
+        let mut i = start + printable_prefix(&input[start..]);
+        while i < len && QP_COPY[usize::from(input[i])] {
+            i += 1;
+        }
+        let mut end = i;
+        if i + 1 < len && input[i] == b'\r' && input[i + 1] == b'\n' {
+            if end > start && QP_CLASS[usize::from(input[end - 1])] == QpClass::IfLast {
+                end -= 1;
+            }
+        }
+        // A space or tab among the last two bytes cannot be decided yet.
+        let tail = len.saturating_sub(2).max(start);
+        if let Some(p) = (tail..end).find(|&p| QP_CLASS[usize::from(input[p])] == QpClass::IfLast) {
+            end = p;
+        }
+        end
+    }
+
+    fn push(&mut self, c: u8, marker: &[u8], out: &mut Vec<u8>) {
+        self.atom[self.len] = c;
+        self.len += 1;
+        while self.len > 0 {
+            let first = self.atom[0];
+            match QP_CLASS[usize::from(first)] {
+                QpClass::Cr => {
+                    if self.len < 2 {
+                        return;
+                    }
+                    if self.atom[1] == b'\n' {
+                        out.extend_from_slice(marker);
+                        self.len = 0;
+                        return;
+                    }
+                    quote(first, out);
+                }
+                QpClass::IfLast => {
+                    if self.len < 3 {
+                        return;
+                    }
+                    if self.atom[1] == b'\r' && self.atom[2] == b'\n' {
+                        quote(first, out);
+                        out.extend_from_slice(marker);
+                        self.len = 0;
+                        return;
+                    }
+                    out.push(first);
+                }
+                QpClass::Quoted => quote(first, out),
+                QpClass::Plain => out.push(first),
+            }
+            self.atom = [self.atom[1], self.atom[2], 0];
+            self.len -= 1;
+        }
+    }
+
+    /// The bytes whose encoding is still open.
+    pub fn rest(&self) -> &[u8] {
+        &self.atom[..self.len]
+    }
+
+    /// Encodes the open bytes as they stand and ends with a soft line break.
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        for &c in &self.atom[..self.len] {
+            if QP_CLASS[usize::from(c)] == QpClass::Plain {
+                out.push(c);
+            } else {
+                quote(c, out);
+            }
+        }
+        if self.len > 0 {
+            out.extend_from_slice(EQCRLF);
+        }
+        self.len = 0;
+    }
+}
+
+/// Quoted-printable decoder state: an escape or CR not yet complete.
+#[derive(Debug, Default, Clone)]
+pub struct QpDecoder {
+    atom: [u8; 3],
+    len: usize,
+}
+
+fn qp_literal(c: u8) -> bool {
+    QP_LITERAL[usize::from(c)]
+}
+
+impl QpDecoder {
+    /// Decodes `input`. `=XX` becomes a byte, `=CRLF` (a soft break) disappears, CRLF
+    /// stays; a malformed escape is copied as is; CR not followed by LF is dropped with
+    /// the byte after it, and so are bytes outside tab and printable ASCII (as LuaSocket).
+    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        let len = input.len();
+        let mut i = 0;
+        // Complete an escape held back from the last call.
+        while self.len > 0 && i < len {
+            self.push(input[i], out);
+            i += 1;
+        }
+        // Decoding never makes data longer, so the output fits in `len - i` bytes.
+        let start = out.len();
+        out.resize(start + (len - i), 0);
+        let buf = &mut out[start..];
+        let mut o = 0;
+        while i < len {
+            let c = input[i];
+            if QP_LITERAL[usize::from(c)] {
+                // Eight literal bytes at a time where possible.
+                while i + 8 <= len && printable8(&input[i..i + 8]) {
+                    buf[o..o + 8].copy_from_slice(&input[i..i + 8]);
+                    o += 8;
+                    i += 8;
+                }
+                if i < len && QP_LITERAL[usize::from(input[i])] {
+                    buf[o] = input[i];
+                    o += 1;
+                    i += 1;
+                }
+            } else if c == b'=' && i + 2 < len {
+                let (x, y) = (input[i + 1], input[i + 2]);
+                if x == b'\r' && y == b'\n' {
+                    // soft line break
+                } else if let (Some(h), Some(l)) = (hex_value(x), hex_value(y)) {
+                    buf[o] = h << 4 | l;
+                    o += 1;
+                } else {
+                    buf[o..o + 3].copy_from_slice(&input[i..i + 3]);
+                    o += 3;
+                }
+                i += 3;
+            } else if c == b'\r' && i + 1 < len {
+                if input[i + 1] == b'\n' {
+                    buf[o..o + 2].copy_from_slice(CRLF);
+                    o += 2;
+                }
+                i += 2;
+            } else if c == b'=' || c == b'\r' {
+                // Too close to the end to decide: hold it (and what follows) back.
+                break;
+            } else {
+                i += 1; // dropped, as LuaSocket does
+            }
+        }
+        out.truncate(start + o);
+        for &c in &input[i..] {
+            self.push(c, out);
+        }
+    }
+
+    fn push(&mut self, c: u8, out: &mut Vec<u8>) {
+        self.atom[self.len] = c;
+        self.len += 1;
+        let a = self.atom;
+        match a[0] {
+            b'=' => {
+                if self.len < 3 {
+                    return;
+                }
+                if a[1] == b'\r' && a[2] == b'\n' {
+                    // soft line break
+                } else if let (Some(h), Some(l)) = (hex_value(a[1]), hex_value(a[2])) {
+                    out.push(h << 4 | l);
+                } else {
+                    out.extend_from_slice(&a);
+                }
+            }
+            b'\r' => {
+                if self.len < 2 {
+                    return;
+                }
+                if a[1] == b'\n' {
+                    out.extend_from_slice(CRLF);
+                }
+            }
+            c if qp_literal(c) => out.push(c),
+            _ => {}
+        }
+        self.len = 0;
+    }
+
+    /// The bytes of an unfinished escape (dropped at the end, as in LuaSocket).
+    pub fn rest(&self) -> &[u8] {
+        &self.atom[..self.len]
+    }
+}
+
+/// Backs `mime.wrp(left, chunk, length)`: breaks lines so none exceeds `length`
+/// characters; CR is dropped and LF written as CRLF. Returns the new `left`.
+pub fn wrap(mut left: i64, input: &[u8], length: i64, out: &mut Vec<u8>) -> i64 {
+    let mut i = 0;
+    while i < input.len() {
+        if left > 0 {
+            // Copy what fits on this line, up to the next CR or LF.
+            let room = usize::try_from(left).unwrap_or(usize::MAX);
+            let end = input.len().min(i.saturating_add(room));
+            let n = memchr::memchr2(b'\r', b'\n', &input[i..end]).unwrap_or(end - i);
+            if n > 0 {
+                out.extend_from_slice(&input[i..i + n]);
+                i += n;
+                left -= n as i64;
+                continue;
+            }
+        }
+        match input[i] {
+            b'\r' => {}
+            b'\n' => {
+                out.extend_from_slice(CRLF);
+                left = length;
+            }
+            c => {
+                // left <= 0 here
+                out.extend_from_slice(CRLF);
+                left = length;
+                out.push(c);
+                left -= 1;
+            }
+        }
+        i += 1;
+    }
+    left
+}
+
+/// Backs `mime.qpwrp(left, chunk, length)`: breaks quoted-printable lines with soft
+/// breaks (`=CRLF`) so none exceeds `length`, never inside an `=XX` escape. Returns the
+/// new `left`.
+pub fn qp_wrap(mut left: i64, input: &[u8], length: i64, out: &mut Vec<u8>) -> i64 {
+    out.reserve(input.len() + input.len() / 8 + 8);
+    let mut i = 0;
+    while i < input.len() {
+        if left > 1 {
+            // Copy what fits on this line up to the next CR, LF or `=`.
+            let room = usize::try_from(left - 1).unwrap_or(usize::MAX);
+            let end = input.len().min(i.saturating_add(room));
+            let n = memchr::memchr3(b'\r', b'\n', b'=', &input[i..end]).unwrap_or(end - i);
+            if n > 0 {
+                out.extend_from_slice(&input[i..i + n]);
+                i += n;
+                left -= n as i64;
+                continue;
+            }
+        }
+        match input[i] {
+            b'\r' => {}
+            b'\n' => {
+                left = length;
+                out.extend_from_slice(CRLF);
+            }
+            b'=' => {
+                if left <= 3 {
+                    left = length;
+                    out.extend_from_slice(EQCRLF);
+                }
+                out.push(b'=');
+                left -= 1;
+            }
+            c => {
+                if left <= 1 {
+                    left = length;
+                    out.extend_from_slice(EQCRLF);
+                }
+                out.push(c);
+                left -= 1;
+            }
+        }
+        i += 1;
+    }
+    left
+}
+
+/// Backs `mime.eol(context, chunk, marker)`: turns CR, LF, CRLF and LFCR into `marker`
+/// (a doubled CR or LF is two line breaks). `context` is the last byte if it was a CR or
+/// LF whose pair may follow, else 0; the new one is returned.
+pub fn eol(mut ctx: u8, input: &[u8], marker: &[u8], out: &mut Vec<u8>) -> u8 {
+    let is_eol = |c: u8| c == b'\r' || c == b'\n';
+    let mut i = 0;
+    while i < input.len() {
+        let n = memchr::memchr2(b'\r', b'\n', &input[i..]).unwrap_or(input.len() - i);
+        if n > 0 {
+            out.extend_from_slice(&input[i..i + n]);
+            i += n;
+            ctx = 0;
+            continue;
+        }
+        let c = input[i];
+        if is_eol(ctx) {
+            if c == ctx {
+                out.extend_from_slice(marker);
+            }
+            ctx = 0;
+        } else {
+            out.extend_from_slice(marker);
+            ctx = c;
+        }
+        i += 1;
+    }
+    ctx
+}
+
+/// Backs `mime.dot(state, chunk)`: SMTP dot-stuffing, a `.` at the start of a line
+/// becomes `..`. `state` counts the CRLF seen (2: at a line start); the new one is
+/// returned.
+pub fn dot(mut state: u32, input: &[u8], out: &mut Vec<u8>) -> u32 {
+    let mut i = 0;
+    while i < input.len() {
+        let n = memchr::memchr3(b'\r', b'\n', b'.', &input[i..]).unwrap_or(input.len() - i);
+        if n > 0 {
+            out.extend_from_slice(&input[i..i + n]);
+            i += n;
+            state = 0;
+            continue;
+        }
+        let c = input[i];
+        out.push(c);
+        state = match c {
+            b'\r' => 1,
+            b'\n' if state == 1 => 2,
+            b'.' if state == 2 => {
+                out.push(b'.');
+                0
+            }
+            _ => 0,
+        };
+        i += 1;
+    }
+    state
+}

@@ -1,0 +1,19 @@
+-- C LuaSocket's mime.core (Debian's lua-socket), loaded beside ours for differential
+-- specs. Returns the module table, or nil and why it is not available.
+
+local version = _VERSION:match("%d+%.%d+")
+local dirs = {
+  "/usr/lib/x86_64-linux-gnu/lua/" .. version .. "/mime/core.so",
+  "/usr/lib/aarch64-linux-gnu/lua/" .. version .. "/mime/core.so",
+  "/usr/local/lib/lua/" .. version .. "/mime/core.so",
+}
+for _, path in ipairs(dirs) do
+  local f = io.open(path, "rb")
+  if f then
+    f:close()
+    local open, err = package.loadlib(path, "luaopen_mime_core")
+    if not open then return nil, err end
+    return open()
+  end
+end
+return nil, "no C mime.core for Lua " .. version .. " installed"
