@@ -47,8 +47,8 @@ end
 -- Splits an authority into userinfo, user, password, host and port. The userinfo ends at
 -- the last "@" (so a raw "@" in a password survives); the user ends at its first ":".
 local function parse_authority(authority, parsed)
-  local at = find(authority, "@[^@]*$")
-  if at then
+  if find(authority, "@", 1, true) then
+    local at = match(authority, "^.*()@")
     local userinfo = sub(authority, 1, at - 1)
     parsed.userinfo = userinfo
     authority = sub(authority, at + 1)
@@ -60,59 +60,83 @@ local function parse_authority(authority, parsed)
       parsed.user = userinfo
     end
   end
-  local port_at, _, port = find(authority, ":([^:%]]*)$")
-  if port_at then
+  -- The port follows the last ":" that has no ":" or "]" after it.
+  local rest, port = match(authority, "^(.*):([^:%]]*)$")
+  if rest then
     parsed.port = port
-    authority = sub(authority, 1, port_at - 1)
+    authority = rest
   end
   if authority ~= "" then
-    parsed.host = match(authority, "^%[(.+)%]$") or authority
+    parsed.host = byte(authority) == 91 and match(authority, "^%[(.+)%]$") or authority
   end
 end
 
 -- Parses a URL into a table; fields of `default` fill in what the URL lacks.
 -- Returns nil, "invalid url" for nil or "".
-function _M.parse(url, default)
-  local parsed = {}
+local function parse_lua(url, default)
+  -- All fields named in the constructor so the table is sized once.
+  local parsed = {
+    scheme = nil, authority = nil, path = nil, params = nil, query = nil, fragment = nil,
+    userinfo = nil, user = nil, password = nil, host = nil, port = nil,
+  }
   if default then
     for k, v in pairs(default) do parsed[k] = v end
   end
   if not url or url == "" then return nil, "invalid url" end
-  local pos, last = 1, #url
+  local pos = 1
   local _, e, scheme = find(url, "^([%w][%w%+%-%.]*):")
   if e then
     parsed.scheme = scheme
     pos = e + 1
   end
-  if sub(url, pos, pos + 1) == "//" then
-    local stop = find(url, "[/?#]", pos + 2) or last + 1
-    parsed.authority = sub(url, pos + 2, stop - 1)
-    pos = stop
+  local a, b = match(url, "^//()[^/?#]*()", pos)
+  if a then
+    local authority = sub(url, a, b - 1)
+    parsed.authority = authority
+    parse_authority(authority, parsed)
+    pos = b
   end
-  local hash = find(url, "#", pos, true)
-  if hash then
-    parsed.fragment = sub(url, hash + 1)
-    last = hash - 1
-  end
-  local q = find(url, "?", pos, true)
-  if q and q <= last then
-    parsed.query = sub(url, q + 1, last)
-    last = q - 1
-  end
-  local semi = find(url, ";", pos, true)
-  if semi and semi <= last then
-    parsed.params = sub(url, semi + 1, last)
-    last = semi - 1
-  end
-  if last >= pos then parsed.path = sub(url, pos, last) end
-  if parsed.authority then parse_authority(parsed.authority, parsed) end
+  -- Path up to the first ";", "?" or "#"; params from ";" up to "?" or "#"; query from
+  -- "?" up to "#"; the fragment is the rest.
+  local path_end, params_end, query_end = match(url, "^[^;?#]*();?[^?#]*()%??[^#]*()", pos)
+  if path_end > pos then parsed.path = sub(url, pos, path_end - 1) end
+  if params_end > path_end then parsed.params = sub(url, path_end + 1, params_end - 1) end
+  if query_end > params_end then parsed.query = sub(url, params_end + 1, query_end - 1) end
+  if query_end <= #url then parsed.fragment = sub(url, query_end + 1) end
   return parsed
+end
+
+-- The native splitter (socket.url.core) follows the same rules in one call; the Lua
+-- parser above serves where it is not installed.
+local has_core, core = pcall(require, "socket.url.core")
+
+if has_core and type(core) == "table" then
+  local native_parse = core.parse
+  _M.parse = function(url, default)
+    if not url or url == "" then return nil, "invalid url" end
+    local parsed = native_parse(url)
+    if default then
+      for k, v in pairs(default) do
+        if parsed[k] == nil then parsed[k] = v end
+      end
+    end
+    return parsed
+  end
+else
+  _M.parse = parse_lua
 end
 
 -- In user and password, the characters that would end the userinfo or the authority
 -- early are escaped when a URL is built from them (":" only in the user).
-local function protect_user(s) return (gsub(s, "[:/?#]", hex_upper)) end
-local function protect_password(s) return (gsub(s, "[/?#]", hex_upper)) end
+local function protect_user(s)
+  if not find(s, "[:/?#]") then return s end
+  return (gsub(s, "[:/?#]", hex_upper))
+end
+
+local function protect_password(s)
+  if not find(s, "[/?#]") then return s end
+  return (gsub(s, "[/?#]", hex_upper))
+end
 
 -- Builds a URL from a table shaped like parse()'s result. host/port/user/password take
 -- precedence over authority and userinfo.
@@ -121,7 +145,8 @@ function _M.build(parsed)
   local host = parsed.host
   if host then
     if find(host, ":", 1, true) then host = "[" .. host .. "]" end
-    if parsed.port then host = host .. ":" .. tostring(parsed.port) end
+    local port = parsed.port
+    if port then host = host .. ":" .. tostring(port) end
     local userinfo = parsed.userinfo
     local user = parsed.user
     if user then
@@ -131,18 +156,15 @@ function _M.build(parsed)
     end
     authority = userinfo and (userinfo .. "@" .. host) or host
   end
-  local out, n = {}, 0
-  local function add(s)
-    n = n + 1
-    out[n] = s
-  end
-  if parsed.scheme then add(parsed.scheme); add(":") end
-  if authority then add("//"); add(authority) end
-  if parsed.path then add(parsed.path) end
-  if parsed.params then add(";"); add(parsed.params) end
-  if parsed.query then add("?"); add(parsed.query) end
-  if parsed.fragment then add("#"); add(parsed.fragment) end
-  return concat(out, "", 1, n)
+  local scheme, path, params = parsed.scheme, parsed.path, parsed.params
+  local query, fragment = parsed.query, parsed.fragment
+  -- One concatenation of every piece and separator ("" where absent).
+  return (scheme or "") .. (scheme and ":" or "")
+    .. (authority and "//" or "") .. (authority or "")
+    .. (path or "")
+    .. (params and ";" or "") .. (params or "")
+    .. (query and "?" or "") .. (query or "")
+    .. (fragment and "#" or "") .. (fragment or "")
 end
 
 -- Reference resolution (RFC 3986 section 5.2) -------------------------------------------

@@ -32,6 +32,7 @@ mod stream;
 mod tcp;
 mod udp;
 mod unix;
+mod url;
 
 use std::os::raw::c_int;
 
@@ -87,6 +88,24 @@ pub unsafe extern "C-unwind" fn luaopen_mime_core(l: *mut ffi::lua_State) -> c_i
     unsafe { state::finish(l, result) }
 }
 
+/// Entry point of `socket.url.core` (`require "socket.url.core"`), the native URL splitter
+/// `socket.url` uses when present.
+///
+/// # Safety
+///
+/// Called by Lua with a valid state, like any `lua_CFunction`.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub unsafe extern "C-unwind" fn luaopen_socket_url_core(l: *mut ffi::lua_State) -> c_int {
+    let result = {
+        // SAFETY: Lua passes a valid state.
+        let s = unsafe { state::State::from_raw(l) };
+        url::open(&s)
+    };
+    // SAFETY: `l` is the running state and nothing is borrowed.
+    unsafe { state::finish(l, result) }
+}
+
 /// Entry point of `socket.unix` (`require "socket.unix"`).
 ///
 /// # Safety
@@ -132,9 +151,10 @@ pub unsafe extern "C-unwind" fn luaopen_socket_serial(l: *mut ffi::lua_State) ->
 pub fn preload(lua: &Lua) -> mlua::Result<()> {
     let package: Table = lua.globals().get("package")?;
     let preload: Table = package.get("preload")?;
-    let natives: [(&str, ffi::lua_CFunction); 4] = [
+    let natives: [(&str, ffi::lua_CFunction); 5] = [
         ("socket.core", luaopen_socket_core),
         ("mime.core", luaopen_mime_core),
+        ("socket.url.core", luaopen_socket_url_core),
         ("socket.unix", luaopen_socket_unix),
         ("socket.serial", luaopen_socket_serial),
     ];

@@ -13,3 +13,4 @@
 #![forbid(unsafe_code)]
 
 pub mod mime;
+pub mod url;

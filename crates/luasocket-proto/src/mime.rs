@@ -88,6 +88,7 @@ const QP_LITERAL: [bool; 256] = {
 
 /// True when all eight bytes are printable ASCII other than `=` (32..=126 except 61),
 /// tested at once on a 64-bit word.
+#[inline(always)]
 fn printable8(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -333,10 +334,13 @@ impl QpEncoder {
             i += 1;
         }
         let mut end = i;
-        if i + 1 < len && input[i] == b'\r' && input[i + 1] == b'\n' {
-            if end > start && QP_CLASS[usize::from(input[end - 1])] == QpClass::IfLast {
-                end -= 1;
-            }
+        if i + 1 < len
+            && input[i] == b'\r'
+            && input[i + 1] == b'\n'
+            && end > start
+            && QP_CLASS[usize::from(input[end - 1])] == QpClass::IfLast
+        {
+            end -= 1;
         }
         // A space or tab among the last two bytes cannot be decided yet.
         let tail = len.saturating_sub(2).max(start);
