@@ -84,13 +84,66 @@ fn push_or_nil(s: &State, out: &[u8]) {
     }
 }
 
-/// The shared shape of `b64`, `unb64`, `qp`, `unqp`: `A, B = f(C, D)`.
-fn codec(
-    s: &State,
-    feed: impl Fn(&[u8], &mut Vec<u8>),
-    finish: impl FnOnce(&mut Vec<u8>),
-    rest: impl FnOnce() -> Vec<u8>,
-) -> Ret {
+/// An incremental codec as `b64`, `unb64`, `qp` and `unqp` drive it.
+trait Codec {
+    /// Processes `input`, appending what can be produced now.
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>);
+    /// Ends the input (padding, soft line break); decoders drop what is left.
+    fn finish(&mut self, out: &mut Vec<u8>);
+    /// What is carried to the next call.
+    fn rest(&self) -> &[u8];
+}
+
+impl Codec for B64Encoder {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        B64Encoder::feed(self, input, out);
+    }
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        B64Encoder::finish(self, out);
+    }
+    fn rest(&self) -> &[u8] {
+        B64Encoder::rest(self)
+    }
+}
+
+impl Codec for B64Decoder {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        B64Decoder::feed(self, input, out);
+    }
+    fn finish(&mut self, _: &mut Vec<u8>) {}
+    fn rest(&self) -> &[u8] {
+        B64Decoder::rest(self)
+    }
+}
+
+/// The quoted-printable encoder with its line-break marker.
+struct Qp<'a>(QpEncoder, &'a [u8]);
+
+impl Codec for Qp<'_> {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        self.0.feed(input, self.1, out);
+    }
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        self.0.finish(out);
+    }
+    fn rest(&self) -> &[u8] {
+        self.0.rest()
+    }
+}
+
+impl Codec for QpDecoder {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        QpDecoder::feed(self, input, out);
+    }
+    fn finish(&mut self, _: &mut Vec<u8>) {}
+    fn rest(&self) -> &[u8] {
+        QpDecoder::rest(self)
+    }
+}
+
+/// The shared shape of `b64`, `unb64`, `qp`, `unqp`: `A, B = f(C, D)`: what `C..D`
+/// gives and what is carried over; with no `D`, everything (nil when empty) and nil.
+fn codec(s: &State, mut codec: impl Codec) -> Ret {
     let Some(c) = opt_string(s, 1)? else {
         s.push_nil();
         s.push_nil();
@@ -98,17 +151,17 @@ fn codec(
     };
     let d = opt_string(s, 2)?;
     with_out(|out| {
-        feed(c, out);
+        codec.feed(c, out);
         match d {
             None => {
-                finish(out);
+                codec.finish(out);
                 push_or_nil(s, out);
                 s.push_nil();
             }
             Some(d) => {
-                feed(d, out);
+                codec.feed(d, out);
                 s.push_bytes(out);
-                s.push_bytes(&rest());
+                s.push_bytes(codec.rest());
             }
         }
     });
@@ -116,54 +169,28 @@ fn codec(
 }
 
 lua_fn!(b64, b64_impl);
-/// `mime.b64(C [, D])`: base64 of `C..D` in whole groups, and the bytes left over; with
-/// no `D`, everything, padded.
+/// `mime.b64(C [, D])`: base64 in whole groups; with no `D`, padded.
 fn b64_impl(s: &State) -> Ret {
-    let enc = RefCell::new(B64Encoder::default());
-    codec(
-        s,
-        |input, out| enc.borrow_mut().feed(input, out),
-        |out| enc.borrow_mut().finish(out),
-        || enc.borrow().rest().to_vec(),
-    )
+    codec(s, B64Encoder::default())
 }
 
 lua_fn!(unb64, unb64_impl);
-/// `mime.unb64(C [, D])`: the decoding of `C..D` in whole groups, and the characters
-/// left over.
+/// `mime.unb64(C [, D])`: the decoding of whole groups.
 fn unb64_impl(s: &State) -> Ret {
-    let dec = RefCell::new(B64Decoder::default());
-    codec(
-        s,
-        |input, out| dec.borrow_mut().feed(input, out),
-        |_| {},
-        || dec.borrow().rest().to_vec(),
-    )
+    codec(s, B64Decoder::default())
 }
 
 lua_fn!(qp, qp_impl);
-/// `mime.qp(C [, D [, marker]])`: quoted-printable of `C..D`, line breaks as `marker`.
+/// `mime.qp(C [, D [, marker]])`: quoted-printable, line breaks as `marker`.
 fn qp_impl(s: &State) -> Ret {
     let marker = s.opt_bytes(3, b"\r\n")?;
-    let enc = RefCell::new(QpEncoder::default());
-    codec(
-        s,
-        |input, out| enc.borrow_mut().feed(input, marker, out),
-        |out| enc.borrow_mut().finish(out),
-        || enc.borrow().rest().to_vec(),
-    )
+    codec(s, Qp(QpEncoder::default(), marker))
 }
 
 lua_fn!(unqp, unqp_impl);
-/// `mime.unqp(C [, D])`: the decoding of `C..D`, and an unfinished escape.
+/// `mime.unqp(C [, D])`: the decoding, and an unfinished escape.
 fn unqp_impl(s: &State) -> Ret {
-    let dec = RefCell::new(QpDecoder::default());
-    codec(
-        s,
-        |input, out| dec.borrow_mut().feed(input, out),
-        |_| {},
-        || dec.borrow().rest().to_vec(),
-    )
+    codec(s, QpDecoder::default())
 }
 
 /// The shared shape of `wrp` and `qpwrp`: `A, left = f(left, C [, length])`.

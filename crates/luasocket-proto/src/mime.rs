@@ -86,29 +86,41 @@ const QP_LITERAL: [bool; 256] = {
     t
 };
 
-/// True when all eight bytes are printable ASCII other than `=` (32..=126 except 61),
-/// tested at once on a 64-bit word.
+/// True when `table` holds for all of the (eight) bytes: one lookup each and no branch
+/// per byte.
 #[inline(always)]
-fn printable8(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let mut word = [0u8; 8];
-    word.copy_from_slice(bytes);
-    let w = u64::from_le_bytes(word);
-    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    below_space | (w & HIGH) | has_zero(w ^ (ONES * 0x7f)) | has_zero(w ^ (ONES * 0x3d)) == 0
+fn all8(table: &[bool; 256], bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .take(8)
+        .fold(true, |all, &c| all & table[usize::from(c)])
 }
 
-/// How many bytes at the start of `input` are surely printable ASCII other than `=`,
-/// counted eight at a time; the rest is left to byte-wise scans.
-fn printable_prefix(input: &[u8]) -> usize {
+/// Bytes `qp_wrap` copies without a second look (all but CR, LF and `=`).
+const QPWRAP_PLAIN: [bool; 256] = {
+    let mut t = [true; 256];
+    t[b'\r' as usize] = false;
+    t[b'\n' as usize] = false;
+    t[b'=' as usize] = false;
+    t
+};
+
+/// Each byte's value as a hex digit, or 0xFF.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [0xFF; 256];
     let mut i = 0;
-    while i + 8 <= input.len() && printable8(&input[i..i + 8]) {
-        i += 8;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = match c {
+            b'0'..=b'9' => c - b'0',
+            b'A'..=b'F' => c - b'A' + 10,
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => 0xFF,
+        };
+        i += 1;
     }
-    i
-}
+    t
+};
 
 fn hex_value(c: u8) -> Option<u8> {
     match c {
@@ -329,7 +341,10 @@ impl QpEncoder {
     /// CRLF, or too close to the end of `input` to tell, ends the run.
     fn run_end(input: &[u8], start: usize) -> usize {
         let len = input.len();
-        let mut i = start + printable_prefix(&input[start..]);
+        let mut i = start;
+        while i + 8 <= len && all8(&QP_COPY, &input[i..i + 8]) {
+            i += 8;
+        }
         while i < len && QP_COPY[usize::from(input[i])] {
             i += 1;
         }
@@ -440,7 +455,7 @@ impl QpDecoder {
             let c = input[i];
             if QP_LITERAL[usize::from(c)] {
                 // Eight literal bytes at a time where possible.
-                while i + 8 <= len && printable8(&input[i..i + 8]) {
+                while i + 8 <= len && all8(&QP_LITERAL, &input[i..i + 8]) {
                     buf[o..o + 8].copy_from_slice(&input[i..i + 8]);
                     o += 8;
                     i += 8;
@@ -454,8 +469,8 @@ impl QpDecoder {
                 let (x, y) = (input[i + 1], input[i + 2]);
                 if x == b'\r' && y == b'\n' {
                     // soft line break
-                } else if let (Some(h), Some(l)) = (hex_value(x), hex_value(y)) {
-                    buf[o] = h << 4 | l;
+                } else if HEX_VALUE[usize::from(x)] | HEX_VALUE[usize::from(y)] < 16 {
+                    buf[o] = HEX_VALUE[usize::from(x)] << 4 | HEX_VALUE[usize::from(y)];
                     o += 1;
                 } else {
                     buf[o..o + 3].copy_from_slice(&input[i..i + 3]);
@@ -565,7 +580,14 @@ pub fn qp_wrap(mut left: i64, input: &[u8], length: i64, out: &mut Vec<u8>) -> i
             // Copy what fits on this line up to the next CR, LF or `=`.
             let room = usize::try_from(left - 1).unwrap_or(usize::MAX);
             let end = input.len().min(i.saturating_add(room));
-            let n = memchr::memchr3(b'\r', b'\n', b'=', &input[i..end]).unwrap_or(end - i);
+            let mut j = i;
+            while j + 8 <= end && all8(&QPWRAP_PLAIN, &input[j..j + 8]) {
+                j += 8;
+            }
+            while j < end && QPWRAP_PLAIN[usize::from(input[j])] {
+                j += 1;
+            }
+            let n = j - i;
             if n > 0 {
                 out.extend_from_slice(&input[i..i + n]);
                 i += n;
