@@ -1,5 +1,5 @@
 -- C LuaSocket's mime.core (Debian's lua-socket), loaded beside ours for differential
--- specs. Returns the module table, or nil and why it is not available.
+-- specs. Returns { core = <module> } or { reason = <why it is not available> }.
 
 local version = _VERSION:match("%d+%.%d+")
 local dirs = {
@@ -12,8 +12,8 @@ for _, path in ipairs(dirs) do
   if f then
     f:close()
     local open, err = package.loadlib(path, "luaopen_mime_core")
-    if not open then return nil, err end
-    return open()
+    if not open then return { reason = err } end
+    return { core = open() }
   end
 end
-return nil, "no C mime.core for Lua " .. version .. " installed"
+return { reason = "no C mime.core for Lua " .. version .. " installed" }

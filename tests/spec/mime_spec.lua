@@ -3,7 +3,8 @@
 
 local mime = require("mime")
 local ltn12 = require("ltn12")
-local cmime, why_not = require("cmime")
+local reference = require("cmime")
+local cmime, why_not = reference.core, reference.reason
 
 -- Runs `s` through a filter, cutting the input at the given positions.
 local function through(filter, s, cuts)

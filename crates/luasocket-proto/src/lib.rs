@@ -7,6 +7,8 @@
 //! Lua code yield through it.
 //!
 //! **In scope**: pure functions over bytes, incremental where LuaSocket's API is.
+//! Today: [`mime`] (the codecs behind `mime.core`) and [`url`] (the splitter behind
+//! `socket.url.parse`).
 //!
 //! **Out of scope**: sockets and waiting (`luasocket-net`), Lua values (`luasocket-lua`).
 //!

@@ -680,3 +680,152 @@ pub fn dot(mut state: u32, input: &[u8], out: &mut Vec<u8>) -> u32 {
     }
     state
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Runs a feed/finish codec over `input` cut at `cuts`, as LuaSocket's filters do.
+    fn pieces(input: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {
+        let mut points: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
+        points.sort_unstable();
+        let mut out = Vec::new();
+        let mut at = 0;
+        for p in points {
+            out.push(input[at..p].to_vec());
+            at = p;
+        }
+        out.push(input[at..].to_vec());
+        out
+    }
+
+    fn b64_encode(input: &[u8], cuts: &[usize]) -> Vec<u8> {
+        let mut e = B64Encoder::default();
+        let mut out = Vec::new();
+        for p in pieces(input, cuts) {
+            e.feed(&p, &mut out);
+        }
+        e.finish(&mut out);
+        out
+    }
+
+    fn b64_decode(input: &[u8], cuts: &[usize]) -> Vec<u8> {
+        let mut d = B64Decoder::default();
+        let mut out = Vec::new();
+        for p in pieces(input, cuts) {
+            d.feed(&p, &mut out);
+        }
+        out
+    }
+
+    fn qp_encode(input: &[u8], cuts: &[usize]) -> Vec<u8> {
+        let mut e = QpEncoder::default();
+        let mut out = Vec::new();
+        for p in pieces(input, cuts) {
+            e.feed(&p, CRLF, &mut out);
+        }
+        e.finish(&mut out);
+        out
+    }
+
+    fn qp_decode(input: &[u8], cuts: &[usize]) -> Vec<u8> {
+        let mut d = QpDecoder::default();
+        let mut out = Vec::new();
+        for p in pieces(input, cuts) {
+            d.feed(&p, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn rfc_vectors() {
+        for (plain, coded) in [
+            (&b""[..], &b""[..]),
+            (b"f", b"Zg=="),
+            (b"fo", b"Zm8="),
+            (b"foo", b"Zm9v"),
+            (b"foob", b"Zm9vYg=="),
+            (b"fooba", b"Zm9vYmE="),
+            (b"foobar", b"Zm9vYmFy"),
+        ] {
+            assert_eq!(b64_encode(plain, &[]), coded);
+            assert_eq!(b64_decode(coded, &[]), plain);
+        }
+        assert_eq!(
+            qp_encode(b"a \r\nb=c\xe9", &[]),
+            b"a=20\r\nb=3Dc=E9".to_vec()
+        );
+        assert_eq!(qp_encode(b"end ", &[]), b"end=20=\r\n".to_vec());
+        assert_eq!(
+            qp_decode(b"a=20\r\nb=3Dc=E9=\r\n", &[]),
+            b"a \r\nb=c\xe9".to_vec()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn b64_matches_the_base64_crate_at_any_split(
+            x in proptest::collection::vec(any::<u8>(), 0..300),
+            cuts in proptest::collection::vec(any::<usize>(), 0..6),
+        ) {
+            prop_assert_eq!(b64_encode(&x, &cuts), STANDARD.encode(&x).into_bytes());
+            prop_assert_eq!(b64_decode(&b64_encode(&x, &[]), &cuts), x);
+        }
+
+        #[test]
+        fn qp_round_trips_any_bytes_through_wrapping(
+            x in proptest::collection::vec(any::<u8>(), 0..300),
+            cuts in proptest::collection::vec(any::<usize>(), 0..6),
+            length in 4i64..100,
+        ) {
+            let encoded = qp_encode(&x, &cuts);
+            prop_assert_eq!(&encoded, &qp_encode(&x, &[]));
+            let mut wrapped = Vec::new();
+            let left = qp_wrap(length, &encoded, length, &mut wrapped);
+            if left < length {
+                wrapped.extend_from_slice(EQCRLF);
+            }
+            for line in wrapped.split(|&c| c == b'\n') {
+                prop_assert!(line.len() <= length as usize + 1, "{:?}", line);
+            }
+            prop_assert_eq!(qp_decode(&wrapped, &cuts), x);
+        }
+
+        #[test]
+        fn decoders_never_panic_and_split_does_not_matter(
+            x in proptest::collection::vec(
+                prop_oneof![Just(b'='), Just(b'\r'), Just(b'\n'), Just(b'A'), Just(b'f'), any::<u8>()],
+                0..200,
+            ),
+            cuts in proptest::collection::vec(any::<usize>(), 0..6),
+        ) {
+            prop_assert_eq!(qp_decode(&x, &cuts), qp_decode(&x, &[]));
+            prop_assert_eq!(b64_decode(&x, &cuts), b64_decode(&x, &[]));
+            prop_assert!(qp_decode(&x, &[]).len() <= x.len());
+        }
+
+        #[test]
+        fn eol_and_dot_do_not_depend_on_chunking(
+            x in proptest::collection::vec(
+                prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'.'), Just(b'x')],
+                0..100,
+            ),
+            cut in any::<usize>(),
+        ) {
+            let cut = cut % (x.len() + 1);
+            let mut whole = Vec::new();
+            eol(0, &x, CRLF, &mut whole);
+            let mut parts = Vec::new();
+            let ctx = eol(0, &x[..cut], CRLF, &mut parts);
+            eol(ctx, &x[cut..], CRLF, &mut parts);
+            prop_assert_eq!(&whole, &parts);
+            let mut whole = Vec::new();
+            dot(2, &x, &mut whole);
+            let mut parts = Vec::new();
+            let st = dot(2, &x[..cut], &mut parts);
+            dot(st, &x[cut..], &mut parts);
+            prop_assert_eq!(whole, parts);
+        }
+    }
+}
