@@ -35,6 +35,26 @@ function M.dead_port()
   return port
 end
 
+-- Lets require find modules installed by the system (Debian's LuaSec, copas) after
+-- ours: the system directories go at the end of package.path and package.cpath.
+function M.system_modules()
+  local v = _VERSION:match("%d+%.%d+")
+  if rawget(_G, "jit") then v = "5.1" end
+  local lua_dirs = { "/usr/local/share/lua/" .. v, "/usr/share/lua/" .. v }
+  local c_dirs = { "/usr/local/lib/lua/" .. v, "/usr/lib/x86_64-linux-gnu/lua/" .. v,
+    "/usr/lib/aarch64-linux-gnu/lua/" .. v, "/usr/lib/lua/" .. v }
+  for _, d in ipairs(lua_dirs) do
+    if not package.path:find(d, 1, true) then
+      package.path = package.path .. ";" .. d .. "/?.lua;" .. d .. "/?/init.lua"
+    end
+  end
+  for _, d in ipairs(c_dirs) do
+    if not package.cpath:find(d, 1, true) then
+      package.cpath = package.cpath .. ";" .. d .. "/?.so"
+    end
+  end
+end
+
 -- Closes every socket passed.
 function M.close(...)
   for i = 1, select("#", ...) do

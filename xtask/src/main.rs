@@ -31,6 +31,7 @@ const NATIVE: &[(&str, &str)] = &[
     ("socket/core.so", "libluasocket_lua.so"),
     ("mime/core.so", "libluasocket_lua.so"),
     ("socket/url/core.so", "libluasocket_lua.so"),
+    ("socket/http/core.so", "libluasocket_lua.so"),
     ("socket/unix.so", "libluasocket_lua.so"),
     ("socket/serial.so", "libluasocket_lua.so"),
 ];

@@ -22,6 +22,7 @@ mod class;
 mod core;
 mod datagram;
 mod dns;
+mod http;
 mod mime;
 mod options;
 mod select;
@@ -51,6 +52,14 @@ pub const LUA_MODULES: &[(&str, &str)] = &[
     (
         "socket.headers",
         include_str!("../../../lua-modules/socket/headers.lua"),
+    ),
+    (
+        "socket.tp",
+        include_str!("../../../lua-modules/socket/tp.lua"),
+    ),
+    (
+        "socket.http",
+        include_str!("../../../lua-modules/socket/http.lua"),
     ),
 ];
 
@@ -106,6 +115,24 @@ pub unsafe extern "C-unwind" fn luaopen_socket_url_core(l: *mut ffi::lua_State) 
     unsafe { state::finish(l, result) }
 }
 
+/// Entry point of `socket.http.core` (`require "socket.http.core"`), the native header
+/// parser `socket.http` uses when present.
+///
+/// # Safety
+///
+/// Called by Lua with a valid state, like any `lua_CFunction`.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub unsafe extern "C-unwind" fn luaopen_socket_http_core(l: *mut ffi::lua_State) -> c_int {
+    let result = {
+        // SAFETY: Lua passes a valid state.
+        let s = unsafe { state::State::from_raw(l) };
+        http::open(&s)
+    };
+    // SAFETY: `l` is the running state and nothing is borrowed.
+    unsafe { state::finish(l, result) }
+}
+
 /// Entry point of `socket.unix` (`require "socket.unix"`).
 ///
 /// # Safety
@@ -151,7 +178,8 @@ pub unsafe extern "C-unwind" fn luaopen_socket_serial(l: *mut ffi::lua_State) ->
 pub fn preload(lua: &Lua) -> mlua::Result<()> {
     let package: Table = lua.globals().get("package")?;
     let preload: Table = package.get("preload")?;
-    let natives: [(&str, ffi::lua_CFunction); 5] = [
+    let natives: [(&str, ffi::lua_CFunction); 6] = [
+        ("socket.http.core", luaopen_socket_http_core),
         ("socket.core", luaopen_socket_core),
         ("mime.core", luaopen_mime_core),
         ("socket.url.core", luaopen_socket_url_core),

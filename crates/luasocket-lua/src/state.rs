@@ -321,6 +321,15 @@ impl State {
         unsafe { ffi::lua_pushvalue(self.l, idx) }
     }
 
+    /// `lua_rawget`: pops a key and pushes `t[key]` of the table at `idx`, without
+    /// metamethods.
+    pub(crate) fn raw_get(&self, idx: c_int) {
+        // SAFETY: valid state; the caller checked that `idx` is a table.
+        unsafe {
+            ffi::lua_rawget(self.l, idx);
+        }
+    }
+
     /// `lua_topointer`: the identity of a table, userdata or function at `idx`.
     pub(crate) fn to_pointer(&self, idx: c_int) -> *const std::ffi::c_void {
         // SAFETY: valid state and index; the pointer is only compared, never read.

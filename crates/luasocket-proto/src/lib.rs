@@ -14,5 +14,6 @@
 //!
 #![forbid(unsafe_code)]
 
+pub mod http;
 pub mod mime;
 pub mod url;

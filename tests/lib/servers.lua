@@ -1,0 +1,214 @@
+-- Real servers for the protocol specs, each started on ephemeral loopback ports in a
+-- private directory and stopped by the caller: nginx (HTTP, HTTPS, a forward proxy),
+-- an SMTP server (aiosmtpd) and an FTP server (pyftpdlib). Each start function returns
+-- a table with the ports and a stop function, or nil and why the server is unavailable.
+
+local socket = require("socket")
+
+local M = {}
+
+-- os.execute's success, the same on Lua 5.1 (a number) and later (true).
+local function run(cmd)
+  local ok = os.execute(cmd)
+  return ok == true or ok == 0
+end
+M.run = run
+
+local function have(cmd)
+  return run("command -v " .. cmd .. " >/dev/null 2>&1")
+end
+
+local function write(path, data)
+  local f = assert(io.open(path, "wb"))
+  f:write(data)
+  f:close()
+end
+M.write = write
+
+function M.read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local data = f:read("*a")
+  f:close()
+  return data
+end
+
+-- A fresh private directory.
+function M.tmpdir()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(run("mkdir -p '" .. dir .. "' && chmod 777 '" .. dir .. "'"))
+  return dir
+end
+
+-- A port nobody listens on right now.
+function M.free_port()
+  local s = assert(socket.tcp())
+  assert(s:bind("127.0.0.1", 0))
+  local _, port = s:getsockname()
+  s:close()
+  return port
+end
+
+-- Waits until something accepts connections on port.
+local function wait_port(port, seconds)
+  local deadline = socket.gettime() + (seconds or 10)
+  while socket.gettime() < deadline do
+    local c = socket.tcp()
+    c:settimeout(0.2)
+    if c:connect("127.0.0.1", port) then
+      c:close()
+      return true
+    end
+    c:close()
+    socket.sleep(0.05)
+  end
+  return false
+end
+
+-- The files nginx serves, by name.
+M.files = {
+  ["small.txt"] = "hello from nginx\n",
+  ["big.bin"] = (function()
+    local t = {}
+    for i = 0, 255 do t[#t + 1] = string.char(i) end
+    return string.rep(table.concat(t), 4096) -- 1 MiB of every byte value
+  end)(),
+  ["text.txt"] = string.rep("line with XYZ in it\n", 200),
+}
+
+function M.nginx()
+  local nginx = have("nginx") and "nginx" or (have("/usr/sbin/nginx") and "/usr/sbin/nginx")
+  if not nginx then return nil, "nginx is not installed" end
+  if not have("openssl") then return nil, "openssl is not installed" end
+  local dir = M.tmpdir()
+  local port, ssl_port, proxy_port = M.free_port(), M.free_port(), M.free_port()
+  assert(run("mkdir -p '" .. dir .. "/www/dav' '" .. dir .. "/www/private' '" .. dir ..
+    "/tmp' && chmod -R 777 '" .. dir .. "'"))
+  for name, data in pairs(M.files) do write(dir .. "/www/" .. name, data) end
+  write(dir .. "/www/private/secret.txt", "the secret\n")
+  write(dir .. "/htpasswd", "user:{PLAIN}p@ss/w?rd\n")
+  if not run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost" ..
+    " -keyout '" .. dir .. "/key.pem' -out '" .. dir .. "/cert.pem' >/dev/null 2>&1") then
+    return nil, "openssl could not make a certificate"
+  end
+  local conf = ([[
+pid DIR/nginx.pid;
+error_log DIR/error.log;
+worker_processes 1;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path DIR/tmp/body;
+  proxy_temp_path DIR/tmp/proxy;
+  fastcgi_temp_path DIR/tmp/fastcgi;
+  uwsgi_temp_path DIR/tmp/uwsgi;
+  scgi_temp_path DIR/tmp/scgi;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:PORT;
+    root DIR/www;
+    client_max_body_size 20m;
+    location /dav/ { dav_methods PUT DELETE; create_full_put_path on; }
+    location /chunked/ {
+      alias DIR/www/;
+      sub_filter_types *;
+      sub_filter 'XYZ' 'xyz';
+      sub_filter_once off;
+    }
+    location = /r301 { return 301 /small.txt; }
+    location = /r302 { return 302 /small.txt; }
+    location = /r303 { return 303 /small.txt; }
+    location = /r307 { return 307 /small.txt; }
+    location = /r308 { return 308 /small.txt; }
+    location = /loop { return 302 /loop; }
+    location = /absolute { return 302 http://127.0.0.1:PORT/small.txt; }
+    location = /to-https { return 302 https://127.0.0.1:SSLPORT/small.txt; }
+    location /private/ { auth_basic "test"; auth_basic_user_file DIR/htpasswd; }
+    location = /echo {
+      proxy_pass http://127.0.0.1:PORT/echo-inner;
+      proxy_set_header X-Body $request_body;
+      proxy_set_header X-Method $request_method;
+    }
+    location = /echo-inner { return 200 "$http_x_method:$http_x_body"; }
+    location = /headers { return 200 "$http_user_agent|$http_x_custom|$http_authorization"; }
+  }
+  server {
+    listen 127.0.0.1:SSLPORT ssl;
+    ssl_certificate DIR/cert.pem;
+    ssl_certificate_key DIR/key.pem;
+    root DIR/www;
+    location = /to-http { return 302 http://127.0.0.1:PORT/small.txt; }
+  }
+  server {
+    listen 127.0.0.1:PROXYPORT;
+    location / { proxy_pass http://127.0.0.1:PORT; add_header X-Proxied yes; }
+  }
+}
+]]):gsub("DIR", dir):gsub("SSLPORT", ssl_port):gsub("PROXYPORT", proxy_port):gsub("PORT", port)
+  write(dir .. "/nginx.conf", conf)
+  local base = nginx .. " -p '" .. dir .. "' -c '" .. dir .. "/nginx.conf'"
+  if not run(base .. " >'" .. dir .. "/start.log' 2>&1") then
+    return nil, "nginx did not start: " .. tostring(M.read(dir .. "/start.log"))
+  end
+  if not (wait_port(port) and wait_port(ssl_port) and wait_port(proxy_port)) then
+    run(base .. " -s stop >/dev/null 2>&1")
+    return nil, "nginx is not answering"
+  end
+  return {
+    port = port, ssl_port = ssl_port, proxy_port = proxy_port, dir = dir,
+    url = "http://127.0.0.1:" .. port,
+    stop = function()
+      run(base .. " -s stop >/dev/null 2>&1")
+      run("rm -rf '" .. dir .. "'")
+    end,
+  }
+end
+
+-- Starts `cmd` in the background; returns a stop function.
+local function background(cmd, dir)
+  local pidfile = dir .. "/server.pid"
+  assert(run("(" .. cmd .. ") >'" .. dir .. "/server.log' 2>&1 & echo $! >'" .. pidfile .. "'"))
+  return function()
+    run("kill $(cat '" .. pidfile .. "') 2>/dev/null; sleep 0.1; kill -9 $(cat '" .. pidfile ..
+      "') 2>/dev/null")
+    run("rm -rf '" .. dir .. "'")
+  end
+end
+
+local here = (debug.getinfo(1, "S").source:match("^@(.*)/lib/[^/]*$")) or "tests"
+
+function M.smtp()
+  if not run("python3 -c 'import aiosmtpd' >/dev/null 2>&1") then
+    return nil, "python3-aiosmtpd is not installed"
+  end
+  local dir = M.tmpdir()
+  local port = M.free_port()
+  local stop = background("exec python3 '" .. here .. "/servers/smtpd.py' " .. port .. " '" ..
+    dir .. "'", dir)
+  if not wait_port(port) then
+    local log = M.read(dir .. "/server.log")
+    stop()
+    return nil, "the SMTP server is not answering: " .. tostring(log)
+  end
+  return { port = port, dir = dir, stop = stop }
+end
+
+function M.ftp()
+  if not run("python3 -c 'import pyftpdlib' >/dev/null 2>&1") then
+    return nil, "python3-pyftpdlib is not installed"
+  end
+  local dir = M.tmpdir()
+  assert(run("mkdir -p '" .. dir .. "/root' && chmod 777 '" .. dir .. "/root'"))
+  local port = M.free_port()
+  local stop = background("exec python3 -m pyftpdlib -i 127.0.0.1 -p " .. port ..
+    " -w -d '" .. dir .. "/root' -u user -P secret", dir)
+  if not wait_port(port) then
+    local log = M.read(dir .. "/server.log")
+    stop()
+    return nil, "the FTP server is not answering: " .. tostring(log)
+  end
+  return { port = port, dir = dir, root = dir .. "/root", stop = stop }
+end
+
+return M
