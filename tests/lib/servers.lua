@@ -176,15 +176,19 @@ local function background(cmd, dir)
   end
 end
 
+-- Debian's packages (python3-aiosmtpd, python3-pyftpdlib) live in the system Python,
+-- which may not be the first python3 on PATH.
+local PYTHON = io.open("/usr/bin/python3", "rb") and "/usr/bin/python3" or "python3"
+
 local here = (debug.getinfo(1, "S").source:match("^@(.*)/lib/[^/]*$")) or "tests"
 
 function M.smtp()
-  if not run("python3 -c 'import aiosmtpd' >/dev/null 2>&1") then
+  if not run(PYTHON .. " -c 'import aiosmtpd' >/dev/null 2>&1") then
     return nil, "python3-aiosmtpd is not installed"
   end
   local dir = M.tmpdir()
   local port = M.free_port()
-  local stop = background("exec python3 '" .. here .. "/servers/smtpd.py' " .. port .. " '" ..
+  local stop = background("exec " .. PYTHON .. " '" .. here .. "/servers/smtpd.py' " .. port .. " '" ..
     dir .. "'", dir)
   if not wait_port(port) then
     local log = M.read(dir .. "/server.log")
@@ -195,13 +199,13 @@ function M.smtp()
 end
 
 function M.ftp()
-  if not run("python3 -c 'import pyftpdlib' >/dev/null 2>&1") then
+  if not run(PYTHON .. " -c 'import pyftpdlib' >/dev/null 2>&1") then
     return nil, "python3-pyftpdlib is not installed"
   end
   local dir = M.tmpdir()
   assert(run("mkdir -p '" .. dir .. "/root' && chmod 777 '" .. dir .. "/root'"))
   local port = M.free_port()
-  local stop = background("exec python3 -m pyftpdlib -i 127.0.0.1 -p " .. port ..
+  local stop = background("exec " .. PYTHON .. " -m pyftpdlib -i 127.0.0.1 -p " .. port ..
     " -w -d '" .. dir .. "/root' -u user -P secret", dir)
   if not wait_port(port) then
     local log = M.read(dir .. "/server.log")

@@ -33,7 +33,8 @@ def authenticator(server, session, envelope, mechanism, auth_data):
         and auth_data.login == b"user"
         and auth_data.password == b"secret"
     )
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd itself replies 535 to a refused login.
+    return AuthResult(success=ok, handled=False)
 
 
 controller = Controller(

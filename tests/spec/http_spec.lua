@@ -49,9 +49,10 @@ describe("socket.http against nginx", function()
     assert.equal(servers.files["small.txt"], table.concat(t))
     assert.equal("application/octet-stream", headers["content-type"])
     t = {}
-    _, code, headers = http.request({ url = srv.url .. "/small.txt", method = "HEAD",
+    r, code, headers = http.request({ url = srv.url .. "/small.txt", method = "HEAD",
       sink = ltn12.sink.table(t) })
     assert.equal(200, code)
+    assert.equal(1, r)
     assert.equal("", table.concat(t))
     assert.equal(tostring(#servers.files["small.txt"]), headers["content-length"])
   end)

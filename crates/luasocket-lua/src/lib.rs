@@ -61,6 +61,14 @@ pub const LUA_MODULES: &[(&str, &str)] = &[
         "socket.http",
         include_str!("../../../lua-modules/socket/http.lua"),
     ),
+    (
+        "socket.smtp",
+        include_str!("../../../lua-modules/socket/smtp.lua"),
+    ),
+    (
+        "socket.ftp",
+        include_str!("../../../lua-modules/socket/ftp.lua"),
+    ),
 ];
 
 /// Entry point of `socket.core` (`require "socket.core"`).
