@@ -160,7 +160,9 @@ function methods:receivestatusline()
     self.try(nil, err)
   end
   if status ~= "HTTP/" then return nil, status end
-  status = self.try(self.c:receive("*l", status))
+  -- Joined here rather than with receive's prefix argument, which some socket wrappers
+  -- (copas 1.x) do not take.
+  status = status .. self.try(self.c:receive("*l"))
   local code = match(status, "^HTTP/%d*%.?%d* +(%d%d%d)")
   return self.try(tonumber(code), status)
 end
