@@ -155,30 +155,38 @@ local function read_headers(sock, headers)
   return headers
 end
 
--- HTTP/1.1 chunked transfer coding: one chunk per call; after the last one the trailer
+-- HTTP/1.1 chunked transfer coding. Chunks are passed on in pieces of at most 8 KiB,
+-- so a huge announced size never means a huge read; after the last chunk the trailer
 -- fields are added to `headers`.
 sourcet["http-chunked"] = function(sock, headers)
-  local done = false
+  local remaining, done = 0, false
   return selectable(sock, function()
     if done then return nil end
-    local line, err = sock:receive()
-    if err then return nil, err end
-    -- The size is hex digits, optionally followed by ";extensions".
-    local hex = line:match("^%s*(%x+)%s*$") or line:match("^%s*(%x+)%s*;")
-    local size = hex and tonumber(hex, 16)
-    if not size then return nil, "invalid chunk size" end
-    if size > 0 then
-      local chunk, cerr = sock:receive(size)
-      if not chunk then return nil, cerr end
+    if remaining == 0 then
+      local line, err = sock:receive()
+      if err then return nil, err end
+      -- The size is hex digits, optionally followed by ";extensions".
+      local hex = line:match("^%s*(%x+)%s*$") or line:match("^%s*(%x+)%s*;")
+      -- At most 15 hex digits: more would overflow Lua 5.3+ integers.
+      local size = hex and #hex <= 15 and tonumber(hex, 16)
+      if not size or size < 0 then return nil, "invalid chunk size" end
+      if size == 0 then
+        done = true
+        local trailers, terr = read_headers(sock, headers)
+        if not trailers then return nil, terr end
+        return nil
+      end
+      remaining = size
+    end
+    local chunk, err = sock:receive(min(remaining, 8192))
+    if not chunk then return nil, err end
+    remaining = remaining - #chunk
+    if remaining == 0 then
       local crlf, lerr = sock:receive()
       if lerr then return nil, lerr end
       if crlf ~= "" then return nil, "invalid chunk end" end
-      return chunk
     end
-    done = true
-    local trailers, terr = read_headers(sock, headers)
-    if not trailers then return nil, terr end
-    return nil
+    return chunk
   end)
 end
 

@@ -26,9 +26,11 @@ _M.TIMEOUT = 60
 _M.USERAGENT = socket._VERSION
 -- _M.PROXY: a proxy URL used when a request names none.
 
--- At most this many header lines, and this many bytes of them, per response head.
+-- At most this many header lines, and this many bytes of them, per response head; and
+-- the longest line our sockets accept (status, header, chunk-size lines).
 local MAX_HEADER_LINES = 1000
 local MAX_HEADER_BYTES = 1024 * 1024
+local MAX_LINE = 64 * 1024
 
 local SCHEMES = {
   http = {
@@ -106,6 +108,9 @@ local metat = { __index = methods }
 -- Connects to host:port with a socket made by `create()`; errors raise through h.try.
 function _M.open(host, port, create)
   local c = socket.try((create or socket.tcp)())
+  -- Our sockets bound line lengths (an endless line fails instead of filling memory);
+  -- other sockets (C LuaSocket's, wrappers) are left as they are.
+  if c.setoption then pcall(c.setoption, c, "max-line-length", MAX_LINE) end
   local h = setmetatable({ c = c }, metat)
   h.try = socket.newtry(function() h:close() end)
   h.try(c:settimeout(_M.TIMEOUT))
@@ -129,8 +134,8 @@ end
 -- value with CR or LF in it would split the request and is refused.
 function methods:sendheaders(tosend)
   local out, n = {}, 0
-  for name, value in pairs(tosend) do
-    name, value = tostring(name), tostring(value)
+  for key, val in pairs(tosend) do
+    local name, value = tostring(key), tostring(val)
     if has_crlf(name) or has_crlf(value) then
       self.try(nil, "invalid header '" .. gsub(name, "[\r\n]", "?") .. "' (CR or LF in it)")
     end

@@ -131,8 +131,8 @@ end
 -- is refused.
 local function send_headers(headers)
   local out = {}
-  for name, value in pairs(headers) do
-    name, value = tostring(name), tostring(value)
+  for key, val in pairs(headers) do
+    local name, value = tostring(key), tostring(val)
     if find(name, "[\r\n]") or find(value, "[\r\n]") then
       error("invalid header '" .. name:gsub("[\r\n]", "?") .. "' (CR or LF in it)", 0)
     end

@@ -111,6 +111,8 @@ end
 function _M.connect(host, port, timeout, create)
   local c, err = (create or socket.tcp)()
   if not c then return nil, err end
+  -- Our sockets bound reply lines; other sockets are left as they are.
+  if c.setoption then pcall(c.setoption, c, "max-line-length", 64 * 1024) end
   c:settimeout(timeout or _M.TIMEOUT)
   local ok, cerr = c:connect(host, port)
   if not ok then

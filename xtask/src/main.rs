@@ -196,6 +196,15 @@ fn spec_files() -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The shell words that run `interp` with `prefix`, quoted.
+fn lua_command(interp: &Path, prefix: &[&str]) -> String {
+    std::iter::once(interp.display().to_string())
+        .chain(prefix.iter().map(|p| p.to_string()))
+        .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Runs the specs under one interpreter; returns (passed, failed).
 fn specs(interp: &Path, prefix: &[&str], abi: &str, files: &[PathBuf]) -> Result<(u64, u64)> {
     let root = root();
@@ -213,6 +222,8 @@ fn specs(interp: &Path, prefix: &[&str], abi: &str, files: &[PathBuf]) -> Result
         .env("LUA_PATH", &lua_path)
         .env("LUA_CPATH", &lua_cpath)
         .env("LUASOCKET_DIST", &dist)
+        // How a spec starts another process of the same interpreter (scripted servers).
+        .env("LUASOCKET_LUA", lua_command(interp, prefix))
         .current_dir(&root)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", interp.display()))?;

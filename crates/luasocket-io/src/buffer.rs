@@ -57,6 +57,9 @@ pub struct Buffer {
     last: usize,
     /// Transfer statistics (`getstats`/`setstats`).
     pub stats: Stats,
+    /// The longest line `"*l"` returns before failing with `"line too long"` (`None`:
+    /// no limit, as in LuaSocket). Set through the `max-line-length` option.
+    pub max_line: Option<usize>,
 }
 
 impl Default for Buffer {
@@ -73,6 +76,7 @@ impl Buffer {
             first: 0,
             last: 0,
             stats: Stats::default(),
+            max_line: None,
         }
     }
 
@@ -175,6 +179,9 @@ impl Buffer {
                     let n = segment.len();
                     self.skip(n);
                 }
+            }
+            if self.max_line.is_some_and(|max| out.len() > max) {
+                return Err(Error::Message("line too long"));
             }
         }
     }
@@ -322,6 +329,17 @@ mod tests {
         let mut out = Vec::new();
         let r = buf.receive(io, &Timeout::default(), p, &mut out);
         (r, out)
+    }
+
+    #[test]
+    fn a_line_limit_bounds_endless_lines() {
+        static ENDLESS: [u8; 4096] = [b'x'; 4096];
+        let mut io = Script::new((0..64).map(|_| Step::Data(&ENDLESS)).collect());
+        let mut b = Buffer::new();
+        b.max_line = Some(10_000);
+        let (r, partial) = recv(&mut b, &mut io, Pattern::Line);
+        assert_eq!(r.unwrap_err().to_string(), "line too long");
+        assert!(partial.len() > 10_000 && partial.len() <= 10_000 + BUFFER_SIZE);
     }
 
     #[test]

@@ -329,9 +329,20 @@ fn shutdown_impl<K: SockKind>(s: &State) -> Ret {
     ok(s)
 }
 
+/// Our one option that is not the operating system's: the longest line `receive("*l")`
+/// accepts (`nil` or a negative number: no limit, the default).
+const MAX_LINE: &[u8] = b"max-line-length";
+
 lua_fn!(getoption<K: SockKind>, getoption_impl);
 fn getoption_impl<K: SockKind>(s: &State) -> Ret {
     let t = any::<K>(s)?;
+    if s.to_bytes(2) == Some(MAX_LINE) {
+        match t.buf.max_line {
+            Some(n) => s.push_number(n as f64),
+            None => s.push_nil(),
+        }
+        return Ok(1);
+    }
     let opt = option_arg(s, K::GET_OPTIONS)?;
     match t.io.option(opt) {
         Ok(v) => {
@@ -345,6 +356,11 @@ fn getoption_impl<K: SockKind>(s: &State) -> Ret {
 lua_fn!(setoption<K: SockKind>, setoption_impl);
 fn setoption_impl<K: SockKind>(s: &State) -> Ret {
     let t = any::<K>(s)?;
+    if s.to_bytes(2) == Some(MAX_LINE) {
+        let n = s.to_number(3).unwrap_or(-1.0);
+        t.buf.max_line = (n >= 0.0).then_some(n as usize);
+        return ok(s);
+    }
     let opt = option_arg(s, K::SET_OPTIONS)?;
     let value = option_value(s, opt)?;
     let r = t.io.set_option(opt, value);
