@@ -7,8 +7,13 @@
 //! Lua code yield through it.
 //!
 //! **In scope**: pure functions over bytes, incremental where LuaSocket's API is.
-//! Today: [`mime`] (the codecs behind `mime.core`) and [`url`] (the splitter behind
-//! `socket.url.parse`).
+//! Today: [`mime`] (the codecs behind `mime.core`), [`url`] (the splitter behind
+//! `socket.url.parse`) and [`http`] (response header blocks, on httparse).
+//!
+//! Where the design card's crates went: httparse parses HTTP header blocks. lettre and
+//! suppaftp are not used: both own their connections, and LuaSocket's SMTP and FTP
+//! replies are simple enough (`ddd text`, `ddd-` continuation, a PASV tuple) that
+//! `socket.tp` reads them in a few lines of Lua with the caller's socket.
 //!
 //! **Out of scope**: sockets and waiting (`luasocket-net`), Lua values (`luasocket-lua`).
 //!
