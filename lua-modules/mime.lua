@@ -1,11 +1,23 @@
 -- mime: MIME filters (base64, quoted-printable, line wrapping, end-of-line normalisation,
 -- dot-stuffing) as LTN12 filters over the incremental codecs of mime.core.
 
-local type, tostring, error = type, tostring, error
-local ltn12 = require("ltn12")
+local assert, type, tostring, error = assert, type, tostring, error
+-- Loaded as C LuaSocket's mime.lua does (some programs count on ltn12 being there).
+require("ltn12")
 local mime = require("mime.core")
 
-local cycle = ltn12.filter.cycle
+-- ltn12.filter.cycle, except that "" (asked for more output, no new input) is answered
+-- at once: none of the mime.core functions has anything to give then, so the call into
+-- the native code is skipped.
+local function cycle(low, ctx, extra)
+  assert(low)
+  return function(chunk)
+    if chunk == "" then return "" end
+    local out
+    out, ctx = low(ctx, chunk, extra)
+    return out
+  end
+end
 
 local encodet, decodet, wrapt = {}, {}, {}
 mime.encodet, mime.decodet, mime.wrapt = encodet, decodet, wrapt

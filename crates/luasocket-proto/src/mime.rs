@@ -86,6 +86,24 @@ const QP_LITERAL: [bool; 256] = {
     t
 };
 
+/// The bytes among eight that the quoted-printable decoder does not copy as they are
+/// (all but tab and printable ASCII other than `=`), as a mask with the high bit of each
+/// such byte set (little-endian order). Exact per byte: no carries between bytes.
+#[inline(always)]
+fn non_literal8(bytes: &[u8]) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(bytes);
+    let w = u64::from_le_bytes(word);
+    // The high bit of each byte whose low seven bits are all zero.
+    let zero = |v: u64| !(((v & LOW7) + LOW7) | v) & HIGH;
+    let at_least_space = ((w & LOW7) + ONES * 0x60) & HIGH;
+    let control = !at_least_space & HIGH & !zero(w ^ (ONES * 0x09));
+    (w & HIGH) | control | zero(w ^ (ONES * 0x7f)) | zero(w ^ (ONES * 0x3d))
+}
+
 /// True when `table` holds for all of the (eight) bytes: one lookup each and no branch
 /// per byte.
 #[inline(always)]
@@ -342,7 +360,13 @@ impl QpEncoder {
     fn run_end(input: &[u8], start: usize) -> usize {
         let len = input.len();
         let mut i = start;
-        while i + 8 <= len && all8(&QP_COPY, &input[i..i + 8]) {
+        // QP_COPY is the decoder's literal set: eight bytes at a time with the same test.
+        while i + 8 <= len {
+            let other = non_literal8(&input[i..i + 8]);
+            if other != 0 {
+                i += other.trailing_zeros() as usize / 8;
+                break;
+            }
             i += 8;
         }
         while i < len && QP_COPY[usize::from(input[i])] {
@@ -454,17 +478,21 @@ impl QpDecoder {
         while i < len {
             let c = input[i];
             if QP_LITERAL[usize::from(c)] {
-                // Eight literal bytes at a time where possible.
-                while i + 8 <= len && all8(&QP_LITERAL, &input[i..i + 8]) {
-                    buf[o..o + 8].copy_from_slice(&input[i..i + 8]);
-                    o += 8;
+                // The run of literal bytes: eight at a time, then one by one; one copy.
+                let start = i;
+                while i + 8 <= len {
+                    let bad = non_literal8(&input[i..i + 8]);
+                    if bad != 0 {
+                        i += bad.trailing_zeros() as usize / 8;
+                        break;
+                    }
                     i += 8;
                 }
-                if i < len && QP_LITERAL[usize::from(input[i])] {
-                    buf[o] = input[i];
-                    o += 1;
+                while i < len && QP_LITERAL[usize::from(input[i])] {
                     i += 1;
                 }
+                buf[o..o + (i - start)].copy_from_slice(&input[start..i]);
+                o += i - start;
             } else if c == b'=' && i + 2 < len {
                 let (x, y) = (input[i + 1], input[i + 2]);
                 if x == b'\r' && y == b'\n' {
@@ -736,6 +764,18 @@ mod tests {
             d.feed(&p, &mut out);
         }
         out
+    }
+
+    #[test]
+    fn copy_and_literal_sets_agree_with_the_word_test() {
+        for c in 0..=255u8 {
+            assert_eq!(QP_COPY[usize::from(c)], QP_LITERAL[usize::from(c)], "{c}");
+            let word = [b'a', b'a', b'a', c, b'a', b'a', b'a', b'a'];
+            assert_eq!(non_literal8(&word) == 0, QP_LITERAL[usize::from(c)], "{c}");
+            if !QP_LITERAL[usize::from(c)] {
+                assert_eq!(non_literal8(&word).trailing_zeros() / 8, 3);
+            }
+        }
     }
 
     #[test]
