@@ -7,10 +7,9 @@
 
 local socket = require("socket.core")
 
-local ipairs, setmetatable, tostring, type, error, tonumber =
-  ipairs, setmetatable, tostring, type, error, tonumber
+local ipairs, setmetatable, tostring, type, error, require =
+  ipairs, setmetatable, tostring, type, error, require
 local min = math.min
-local format = string.format
 
 local _M = socket
 
@@ -97,13 +96,21 @@ sinkt["keep-open"] = function(sock)
   end)
 end
 
+-- The chunked transfer coding comes from socket.http.core (native, installed with this
+-- library), loaded on first use.
+local http_core
+local function chunked()
+  http_core = http_core or require("socket.http.core")
+  return http_core
+end
+
 -- HTTP/1.1 chunked transfer coding: each chunk with its size; nil sends the last chunk.
+-- An empty chunk sends nothing (it would read as the end of the body).
 sinkt["http-chunked"] = function(sock)
+  local core = chunked()
   return selectable(sock, function(_, chunk)
-    if not chunk then return sock:send("0\r\n\r\n") end
-    -- An empty chunk would read as the end of the body: there is nothing to send.
     if chunk == "" then return 1 end
-    return sock:send(format("%X\r\n", #chunk) .. chunk .. "\r\n")
+    return sock:send(core.chunk(chunk))
   end)
 end
 
@@ -136,61 +143,40 @@ sourcet["until-closed"] = function(sock)
   end)
 end
 
--- Reads header lines up to a blank one into `headers` (lower-case names; continuation
--- lines unfolded; repeated fields joined with ", "). Used for chunked trailers.
-local function read_headers(sock, headers)
-  headers = headers or {}
-  local line, err = sock:receive()
-  if err then return nil, err end
-  while line ~= "" do
-    local name, value = line:match("^(.-):%s*(.*)")
-    if not (name and value) then return nil, "malformed reponse headers" end
-    name = name:lower()
-    line, err = sock:receive()
-    if err then return nil, err end
-    while line:find("^%s") do
-      value = value .. line
-      line, err = sock:receive()
-      if err then return nil, err end
-    end
-    local old = headers[name]
-    headers[name] = old and (old .. ", " .. value) or value
-  end
-  return headers
-end
-
--- HTTP/1.1 chunked transfer coding. Chunks are passed on in pieces of at most 8 KiB,
--- so a huge announced size never means a huge read; after the last chunk the trailer
--- fields are added to `headers`.
+-- HTTP/1.1 chunked transfer coding, read exactly: the decoder says whether it needs a
+-- line or so many bytes of data, so nothing past the body is consumed. Data is passed on
+-- in pieces of at most SOURCE_CHUNK bytes whatever size a chunk announces; after the
+-- last chunk the trailer fields are added to `headers`.
 sourcet["http-chunked"] = function(sock, headers)
-  local remaining, done = 0, false
+  local core = chunked()
+  local decoder = core.dechunker()
+  local ended = false
   return selectable(sock, function()
-    if done then return nil end
-    if remaining == 0 then
-      local line, err = sock:receive()
-      if err then return nil, err end
-      -- The size is hex digits, optionally followed by ";extensions".
-      local hex = line:match("^%s*(%x+)%s*$") or line:match("^%s*(%x+)%s*;")
-      -- At most 15 hex digits: more would overflow Lua 5.3+ integers.
-      local size = hex and #hex <= 15 and tonumber(hex, 16)
-      if not size or size < 0 then return nil, "invalid chunk size" end
-      if size == 0 then
-        done = true
-        local trailers, terr = read_headers(sock, headers)
-        if not trailers then return nil, terr end
+    if ended then return nil end
+    while true do
+      local need = decoder:need()
+      if not need then
+        ended = true
+        local block = decoder:trailers()
+        if block ~= "" then
+          local ok, err = core.parse_headers(block, headers or {})
+          if not ok then return nil, err end
+        end
         return nil
       end
-      remaining = size
+      local input, err
+      if need == "line" then
+        input, err = sock:receive()
+        if err then return nil, err end
+        input = input .. "\n"
+      else
+        input, err = sock:receive(min(need, SOURCE_CHUNK))
+        if not input then return nil, err end
+      end
+      local data, derr = decoder:feed(input)
+      if not data then return nil, derr end
+      if data ~= "" then return data end
     end
-    local chunk, err = sock:receive(min(remaining, 8192))
-    if not chunk then return nil, err end
-    remaining = remaining - #chunk
-    if remaining == 0 then
-      local crlf, lerr = sock:receive()
-      if lerr then return nil, lerr end
-      if crlf ~= "" then return nil, "invalid chunk end" end
-    end
-    return chunk
   end)
 end
 

@@ -18,6 +18,7 @@ local pairs, setmetatable, tonumber, tostring, type, pcall, require =
 
 local has_core, core = pcall(require, "socket.http.core")
 if not (has_core and type(core) == "table") then core = nil end
+-- (Without the native module, headers are parsed in Lua; the chunked coding needs it.)
 
 local _M = {}
 socket.http = _M
@@ -153,6 +154,32 @@ function methods:sendbody(headers, source, step)
   step = step or ltn12.pump.step
   local mode = headers["content-length"] and "keep-open" or "http-chunked"
   return self.try(ltn12.pump.all(source, socket.sink(mode, self.c), step))
+end
+
+-- LTN12 filters for the chunked transfer coding (socket.http.core): an encoder (each
+-- chunk framed; the end of input gives the last chunk) and a decoder (which raises on a
+-- malformed body and keeps what follows the body out of its output).
+function _M.encodechunked()
+  local ended = false
+  return function(chunk)
+    if chunk then return chunk == "" and "" or core.chunk(chunk) end
+    if ended then return nil end
+    ended = true
+    return core.chunk(nil)
+  end
+end
+
+function _M.decodechunked()
+  local decoder = core.dechunker()
+  return function(chunk)
+    if chunk == nil then
+      if decoder:need() then error("chunked body ended early", 2) end
+      return nil
+    end
+    local data, err = decoder:feed(chunk)
+    if not data then error(err, 2) end
+    return data
+  end
 end
 
 -- Reads the status line: its code and text. A reply that does not start with "HTTP/"

@@ -196,6 +196,31 @@ describe("socket.http against nginx", function()
   end)
 end)
 
+describe("chunked transfer coding filters", function()
+  it("encode and decode through LTN12 at any chunking", function()
+    local data = {}
+    for i = 1, 50 do data[i] = string.rep(string.char(64 + i % 26), i * 7) end
+    local whole = table.concat(data)
+    local encoded = {}
+    assert(ltn12.pump.all(ltn12.source.table(data),
+      ltn12.sink.chain(http.encodechunked(), (ltn12.sink.table(encoded)))))
+    local framed = table.concat(encoded)
+    assert.equal("0\r\n\r\n", framed:sub(-5))
+    for _, size in ipairs({ 1, 3, 7, 64, 1000 }) do
+      local pieces = {}
+      for i = 1, #framed, size do pieces[#pieces + 1] = framed:sub(i, i + size - 1) end
+      local out = {}
+      assert(ltn12.pump.all(ltn12.source.chain(ltn12.source.table(pieces), http.decodechunked()),
+        (ltn12.sink.table(out))))
+      assert.equal(whole, table.concat(out), size)
+    end
+    local bad = ltn12.source.chain(ltn12.source.string("zz\r\n"), http.decodechunked())
+    assert.error_matches(function() bad() end, "invalid chunk size")
+    local short = ltn12.source.chain(ltn12.source.string("5\r\nab"), http.decodechunked())
+    assert.error_matches(function() ltn12.pump.all(short, ltn12.sink.null()) end, "ended early")
+  end)
+end)
+
 describe("socket.http over https", function()
   it("uses LuaSec's ssl.https where it is installed, and never goes back to http", function()
     if not need_server() then return end

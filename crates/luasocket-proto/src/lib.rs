@@ -8,7 +8,8 @@
 //!
 //! **In scope**: pure functions over bytes, incremental where LuaSocket's API is.
 //! Today: [`mime`] (the codecs behind `mime.core`), [`url`] (the splitter behind
-//! `socket.url.parse`) and [`http`] (response header blocks, on httparse).
+//! `socket.url.parse`) and [`http`] (response header blocks on httparse; the chunked
+//! transfer coding as a sans-IO decoder, and chunk framing).
 //!
 //! Where the design card's crates went: httparse parses HTTP header blocks. lettre and
 //! suppaftp are not used: both own their connections, and LuaSocket's SMTP and FTP
