@@ -60,6 +60,18 @@ local http = {
     read_head()
     socket.sleep(5)
   end,
+  ["http10"] = function()
+    read_head()
+    c:send("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold-style body, ends at close")
+  end,
+  ["continue"] = function()
+    read_head()
+    c:send("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal")
+  end,
+  ["http09"] = function()
+    read_head()
+    c:send("just bytes, no status line")
+  end,
   ["smtp-hangup"] = function()
     c:send("220 hello\r\n")
     c:receive()

@@ -52,6 +52,21 @@ describe("hostile HTTP servers", function()
   end)
 end)
 
+describe("old and unusual HTTP servers", function()
+  it("HTTP/1.0 bodies end at close, 1xx replies are skipped, HTTP/0.9 is a body", function()
+    if not lua then return pending("LUASOCKET_LUA is not set (run through cargo xtask)") end
+    local body, code, headers, status = get("http10")
+    assert.equal("old-style body, ends at close", body)
+    assert.equal(200, code)
+    assert.equal("text/plain", headers["content-type"])
+    assert.equal("HTTP/1.0 200 OK", status)
+    local b2, c2 = get("continue")
+    assert.same({ "final", 200 }, { b2, c2 })
+    local b3, c3 = get("http09")
+    assert.same({ "just bytes, no status line", 200 }, { b3, c3 })
+  end)
+end)
+
 describe("hostile SMTP and FTP servers", function()
   it("are reported", function()
     if not lua then return pending("LUASOCKET_LUA is not set (run through cargo xtask)") end
