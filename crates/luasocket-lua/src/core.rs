@@ -34,10 +34,7 @@ pub(crate) fn open(s: &State) -> Ret {
         (c"skip", skip),
         (c"sleep", sleep),
     ];
-    for (name, f) in funcs {
-        s.push_function(*f);
-        s.set_field(-2, name);
-    }
+    s.set_functions(funcs);
     crate::dns::open(s);
     crate::tcp::open(s);
     crate::udp::open(s);

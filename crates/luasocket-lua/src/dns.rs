@@ -14,10 +14,7 @@ pub(crate) fn open(s: &State) {
         (c"tohostname", tohostname),
         (c"toip", toip),
     ];
-    for (name, f) in funcs {
-        s.push_function(*f);
-        s.set_field(-2, name);
-    }
+    s.set_functions(funcs);
     s.set_field(-2, c"dns");
 }
 

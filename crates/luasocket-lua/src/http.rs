@@ -36,10 +36,7 @@ pub(crate) fn open(s: &State) -> Ret {
         (c"dechunker", dechunker),
         (c"parse_headers", parse_headers),
     ];
-    for (name, f) in funcs {
-        s.push_function(*f);
-        s.set_field(-2, name);
-    }
+    s.set_functions(funcs);
     Ok(1)
 }
 

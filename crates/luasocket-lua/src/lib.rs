@@ -71,108 +71,59 @@ pub const LUA_MODULES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Entry point of `socket.core` (`require "socket.core"`).
-///
-/// # Safety
-///
-/// Called by Lua with a valid state, like any `lua_CFunction`.
-#[allow(unsafe_code)]
-#[no_mangle]
-pub unsafe extern "C-unwind" fn luaopen_socket_core(l: *mut ffi::lua_State) -> c_int {
-    let result = {
-        // SAFETY: Lua passes a valid state.
-        let s = unsafe { state::State::from_raw(l) };
-        core::open(&s)
+/// Defines the exported `luaopen_*` entry point of a native module whose body is
+/// `$module::open`.
+macro_rules! luaopen {
+    ($(#[doc = $doc:expr])* $name:ident => $module:ident) => {
+        $(#[doc = $doc])*
+        ///
+        /// # Safety
+        ///
+        /// Called by Lua with a valid state, like any `lua_CFunction`.
+        #[allow(unsafe_code)]
+        #[no_mangle]
+        pub unsafe extern "C-unwind" fn $name(l: *mut ffi::lua_State) -> c_int {
+            let result = {
+                // SAFETY: Lua passes a valid state.
+                let s = unsafe { state::State::from_raw(l) };
+                $module::open(&s)
+            };
+            // SAFETY: `l` is the running state and nothing is borrowed.
+            unsafe { state::finish(l, result) }
+        }
     };
-    // SAFETY: `l` is the running state and nothing is borrowed.
-    unsafe { state::finish(l, result) }
 }
 
-/// Entry point of `mime.core` (`require "mime.core"`).
-///
-/// # Safety
-///
-/// Called by Lua with a valid state, like any `lua_CFunction`.
-#[allow(unsafe_code)]
-#[no_mangle]
-pub unsafe extern "C-unwind" fn luaopen_mime_core(l: *mut ffi::lua_State) -> c_int {
-    let result = {
-        // SAFETY: Lua passes a valid state.
-        let s = unsafe { state::State::from_raw(l) };
-        mime::open(&s)
-    };
-    // SAFETY: `l` is the running state and nothing is borrowed.
-    unsafe { state::finish(l, result) }
+luaopen! {
+    /// Entry point of `socket.core` (`require "socket.core"`).
+    luaopen_socket_core => core
 }
 
-/// Entry point of `socket.url.core` (`require "socket.url.core"`), the native URL splitter
-/// `socket.url` uses when present.
-///
-/// # Safety
-///
-/// Called by Lua with a valid state, like any `lua_CFunction`.
-#[allow(unsafe_code)]
-#[no_mangle]
-pub unsafe extern "C-unwind" fn luaopen_socket_url_core(l: *mut ffi::lua_State) -> c_int {
-    let result = {
-        // SAFETY: Lua passes a valid state.
-        let s = unsafe { state::State::from_raw(l) };
-        url::open(&s)
-    };
-    // SAFETY: `l` is the running state and nothing is borrowed.
-    unsafe { state::finish(l, result) }
+luaopen! {
+    /// Entry point of `mime.core` (`require "mime.core"`).
+    luaopen_mime_core => mime
 }
 
-/// Entry point of `socket.http.core` (`require "socket.http.core"`), the native header
-/// parser `socket.http` uses when present.
-///
-/// # Safety
-///
-/// Called by Lua with a valid state, like any `lua_CFunction`.
-#[allow(unsafe_code)]
-#[no_mangle]
-pub unsafe extern "C-unwind" fn luaopen_socket_http_core(l: *mut ffi::lua_State) -> c_int {
-    let result = {
-        // SAFETY: Lua passes a valid state.
-        let s = unsafe { state::State::from_raw(l) };
-        http::open(&s)
-    };
-    // SAFETY: `l` is the running state and nothing is borrowed.
-    unsafe { state::finish(l, result) }
+luaopen! {
+    /// Entry point of `socket.url.core` (`require "socket.url.core"`), the native URL splitter
+    /// `socket.url` uses when present.
+    luaopen_socket_url_core => url
 }
 
-/// Entry point of `socket.unix` (`require "socket.unix"`).
-///
-/// # Safety
-///
-/// Called by Lua with a valid state, like any `lua_CFunction`.
-#[allow(unsafe_code)]
-#[no_mangle]
-pub unsafe extern "C-unwind" fn luaopen_socket_unix(l: *mut ffi::lua_State) -> c_int {
-    let result = {
-        // SAFETY: Lua passes a valid state.
-        let s = unsafe { state::State::from_raw(l) };
-        unix::open(&s)
-    };
-    // SAFETY: `l` is the running state and nothing is borrowed.
-    unsafe { state::finish(l, result) }
+luaopen! {
+    /// Entry point of `socket.http.core` (`require "socket.http.core"`): the HTTP header
+    /// parser and the chunked transfer coding of `socket.http` and `socket.lua`.
+    luaopen_socket_http_core => http
 }
 
-/// Entry point of `socket.serial` (`require "socket.serial"`).
-///
-/// # Safety
-///
-/// Called by Lua with a valid state, like any `lua_CFunction`.
-#[allow(unsafe_code)]
-#[no_mangle]
-pub unsafe extern "C-unwind" fn luaopen_socket_serial(l: *mut ffi::lua_State) -> c_int {
-    let result = {
-        // SAFETY: Lua passes a valid state.
-        let s = unsafe { state::State::from_raw(l) };
-        serial::open(&s)
-    };
-    // SAFETY: `l` is the running state and nothing is borrowed.
-    unsafe { state::finish(l, result) }
+luaopen! {
+    /// Entry point of `socket.unix` (`require "socket.unix"`).
+    luaopen_socket_unix => unix
+}
+
+luaopen! {
+    /// Entry point of `socket.serial` (`require "socket.serial"`).
+    luaopen_socket_serial => serial
 }
 
 /// Makes every module of the library loadable with `require` in `lua`, without files:

@@ -48,10 +48,7 @@ pub(crate) fn open(s: &State) -> Ret {
         (c"unqp", unqp),
         (c"wrp", wrp),
     ];
-    for (name, f) in funcs {
-        s.push_function(*f);
-        s.set_field(-2, name);
-    }
+    s.set_functions(funcs);
     s.push_bytes(VERSION);
     s.set_field(-2, c"_VERSION");
     Ok(1)

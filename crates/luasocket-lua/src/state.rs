@@ -321,6 +321,14 @@ impl State {
         unsafe { ffi::lua_pushvalue(self.l, idx) }
     }
 
+    /// Sets each `(name, function)` as a field of the table on top of the stack.
+    pub(crate) fn set_functions(&self, funcs: &[crate::class::Method]) {
+        for (name, f) in funcs {
+            self.push_function(*f);
+            self.set_field(-2, name);
+        }
+    }
+
     /// `lua_rawget`: pops a key and pushes `t[key]` of the table at `idx`, without
     /// metamethods.
     pub(crate) fn raw_get(&self, idx: c_int) {

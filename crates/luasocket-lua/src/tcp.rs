@@ -66,10 +66,7 @@ pub(crate) fn open(s: &State) {
         (c"tcp4", global_tcp4),
         (c"tcp6", global_tcp6),
     ];
-    for (name, f) in funcs {
-        s.push_function(*f);
-        s.set_field(-2, name);
-    }
+    s.set_functions(funcs);
 }
 
 fn create(s: &State, family: Family) -> Ret {

@@ -58,10 +58,7 @@ pub(crate) fn open(s: &State) {
         (c"udp4", global_udp4),
         (c"udp6", global_udp6),
     ];
-    for (name, f) in funcs {
-        s.push_function(*f);
-        s.set_field(-2, name);
-    }
+    s.set_functions(funcs);
 }
 
 fn create(s: &State, family: Family) -> Ret {

@@ -118,10 +118,7 @@ pub(crate) fn open(s: &State) -> Ret {
         (c"udp", global_dgram),
         (c"__call", call),
     ];
-    for (name, f) in funcs {
-        s.push_function(*f);
-        s.set_field(-2, name);
-    }
+    s.set_functions(funcs);
     s.push_value(-1);
     s.set_metatable(-2);
     Ok(1)

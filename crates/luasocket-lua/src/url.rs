@@ -11,10 +11,7 @@ use crate::state::{lua_fn, Ret, State};
 pub(crate) fn open(s: &State) -> Ret {
     s.new_table(0, 1);
     let funcs: &[Method] = &[(c"parse", parse)];
-    for (name, f) in funcs {
-        s.push_function(*f);
-        s.set_field(-2, name);
-    }
+    s.set_functions(funcs);
     Ok(1)
 }
 

@@ -74,11 +74,8 @@ pub fn resolve(
         return Ok(vec![addr]);
     }
     let hints = Hints {
-        family,
-        stream: kind == Kind::Stream,
         passive,
-        numeric: false,
-        canonname: false,
+        ..Hints::new(family, kind == Kind::Stream)
     };
     match tm.retry() {
         Some(left) if !tm.is_zero() => {
@@ -119,11 +116,8 @@ pub fn resolve_numeric(host: &[u8], port: &[u8], family: Family) -> Result<Socke
         return Ok(addr);
     }
     let hints = Hints {
-        family,
-        stream: false,
-        passive: false,
         numeric: true,
-        canonname: false,
+        ..Hints::new(family, false)
     };
     let r = sys::getaddrinfo(Some(host), Some(port), hints)?;
     r.addrs
@@ -153,17 +147,7 @@ pub struct AddrInfo {
 
 /// Backs `socket.dns.getaddrinfo(host)`: every address of `host`, for stream sockets.
 pub fn getaddrinfo(host: &[u8]) -> Result<Vec<AddrInfo>, Error> {
-    let r = sys::getaddrinfo(
-        Some(host),
-        None,
-        Hints {
-            family: Family::Unspec,
-            stream: true,
-            passive: false,
-            numeric: false,
-            canonname: false,
-        },
-    )?;
+    let r = sys::getaddrinfo(Some(host), None, Hints::new(Family::Unspec, true))?;
     Ok(r.addrs
         .iter()
         .map(|a| AddrInfo {
@@ -206,18 +190,11 @@ pub fn host_entry(address: &[u8]) -> Result<HostEntry, Error> {
             ips: vec![ip],
         });
     }
-    let r = sys::getaddrinfo(
-        Some(address),
-        None,
-        Hints {
-            family: Family::Inet,
-            stream: true,
-            passive: false,
-            numeric: false,
-            canonname: true,
-        },
-    )
-    .map_err(not_found)?;
+    let hints = Hints {
+        canonname: true,
+        ..Hints::new(Family::Inet, true)
+    };
+    let r = sys::getaddrinfo(Some(address), None, hints).map_err(not_found)?;
     let mut ips = Vec::new();
     for a in &r.addrs {
         if let IpAddr::V4(ip) = a.ip() {
@@ -241,17 +218,7 @@ pub type NameInfo = (Vec<Vec<u8>>, Option<Vec<u8>>);
 /// Backs `socket.dns.getnameinfo(host, service)`: resolves the pair, then asks for the
 /// name of every address found (numeric where there is none) and the service's name.
 pub fn getnameinfo(host: Option<&[u8]>, serv: Option<&[u8]>) -> Result<NameInfo, Error> {
-    let r = sys::getaddrinfo(
-        host,
-        serv,
-        Hints {
-            family: Family::Unspec,
-            stream: true,
-            passive: false,
-            numeric: false,
-            canonname: false,
-        },
-    )?;
+    let r = sys::getaddrinfo(host, serv, Hints::new(Family::Unspec, true))?;
     let mut names = Vec::new();
     let mut service = None;
     for a in &r.addrs {

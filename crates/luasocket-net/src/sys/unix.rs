@@ -215,6 +215,19 @@ pub(crate) struct Hints {
     pub canonname: bool,
 }
 
+impl Hints {
+    /// Hints for `family`, stream or datagram, with no flags.
+    pub fn new(family: crate::Family, stream: bool) -> Hints {
+        Hints {
+            family,
+            stream,
+            passive: false,
+            numeric: false,
+            canonname: false,
+        }
+    }
+}
+
 /// What [`getaddrinfo`] found.
 #[derive(Debug)]
 pub(crate) struct Resolved {
@@ -725,13 +738,7 @@ mod tests {
 
     #[test]
     fn resolver_errors_have_words() {
-        let hints = Hints {
-            family: crate::Family::Unspec,
-            stream: true,
-            passive: false,
-            numeric: false,
-            canonname: false,
-        };
+        let hints = Hints::new(crate::Family::Unspec, true);
         let e = getaddrinfo(Some(b"127.0.0.1"), Some(b"no-such-service-xyz"), hints).unwrap_err();
         assert_eq!(e.to_string(), "service not supported for socket type");
         let e = getaddrinfo(Some(b"bad\0host"), None, hints).unwrap_err();
