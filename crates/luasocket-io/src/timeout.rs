@@ -51,9 +51,12 @@ impl Timeout {
         self.total
     }
 
-    /// Marks the start of a method call, now.
+    /// Records that an operation starts now (LuaSocket's `timeout_markstart`). With no
+    /// limit at all the start is never read, so the clock is not consulted.
     pub fn mark_start(&mut self) {
-        self.mark_start_at(Instant::now());
+        if self.block >= 0.0 || self.total >= 0.0 {
+            self.mark_start_at(Instant::now());
+        }
     }
 
     /// Marks the start of a method call at `now` (for tests with an injected clock).
