@@ -290,7 +290,8 @@ mod tests {
         assert_eq!(e.to_string(), "host not found");
         let (names, serv) = getnameinfo(Some(b"127.0.0.1"), Some(b"80")).unwrap();
         assert!(!names.is_empty());
-        assert_eq!(serv.as_deref(), Some(&b"http"[..]));
+        // "http" where /etc/services names port 80 (Debian's netbase), else the number.
+        assert!(matches!(serv.as_deref(), Some(b"http" | b"80")), "{serv:?}");
     }
 
     #[test]

@@ -128,6 +128,7 @@ pub enum OptValue {
 pub const TCP_GET_OPTIONS: &[(&str, Opt)] = &[
     ("bindtodevice", Opt::BindToDevice),
     ("error", Opt::Error),
+    ("ipv6-v6only", Opt::Ipv6V6Only),
     ("keepalive", Opt::KeepAlive),
     ("linger", Opt::Linger),
     ("recv-buffer-size", Opt::RecvBufferSize),
@@ -297,6 +298,6 @@ mod tests {
             }
         }
         assert_eq!(Opt::lookup(TCP_SET_OPTIONS, b"foo"), None);
-        assert_eq!(Opt::lookup(TCP_GET_OPTIONS, b"ipv6-v6only"), None);
+        assert_eq!(Opt::lookup(TCP_GET_OPTIONS, b"tcp-fastopen"), None);
     }
 }
