@@ -62,19 +62,9 @@ const QP_CLASS: [QpClass; 256] = {
     t
 };
 
-/// Bytes the quoted-printable encoder may copy within a run: plain ones, space and tab.
-const QP_COPY: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = matches!(QP_CLASS[i], QpClass::Plain | QpClass::IfLast);
-        i += 1;
-    }
-    t
-};
-
 /// Bytes the quoted-printable decoder copies through unchanged (tab and printable ASCII
-/// except `=`).
+/// except `=`). The same set is what the encoder may copy within a run: its plain bytes,
+/// space and tab.
 const QP_LITERAL: [bool; 256] = {
     let mut t = [false; 256];
     let mut i = 32;
@@ -139,15 +129,6 @@ const HEX_VALUE: [u8; 256] = {
     }
     t
 };
-
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    }
-}
 
 /// Base64 encoder state: up to two bytes waiting for a full group of three.
 #[derive(Debug, Default, Clone)]
@@ -363,7 +344,7 @@ impl QpEncoder {
     fn run_end(input: &[u8], start: usize) -> usize {
         let len = input.len();
         let mut i = start;
-        // QP_COPY is the decoder's literal set: eight bytes at a time with the same test.
+        // Eight bytes at a time with the decoder's literal test (the same set).
         while i + 8 <= len {
             let other = non_literal8(&input[i..i + 8]);
             if other != 0 {
@@ -372,7 +353,7 @@ impl QpEncoder {
             }
             i += 8;
         }
-        while i < len && QP_COPY[usize::from(input[i])] {
+        while i < len && QP_LITERAL[usize::from(input[i])] {
             i += 1;
         }
         let mut end = i;
@@ -457,10 +438,6 @@ pub struct QpDecoder {
     len: usize,
 }
 
-fn qp_literal(c: u8) -> bool {
-    QP_LITERAL[usize::from(c)]
-}
-
 impl QpDecoder {
     /// Decodes `input`. `=XX` becomes a byte, `=CRLF` (a soft break) disappears, CRLF
     /// stays; a malformed escape is copied as is; CR not followed by LF is dropped with
@@ -538,8 +515,8 @@ impl QpDecoder {
                 }
                 if a[1] == b'\r' && a[2] == b'\n' {
                     // soft line break
-                } else if let (Some(h), Some(l)) = (hex_value(a[1]), hex_value(a[2])) {
-                    out.push(h << 4 | l);
+                } else if HEX_VALUE[usize::from(a[1])] | HEX_VALUE[usize::from(a[2])] < 16 {
+                    out.push(HEX_VALUE[usize::from(a[1])] << 4 | HEX_VALUE[usize::from(a[2])]);
                 } else {
                     out.extend_from_slice(&a);
                 }
@@ -552,7 +529,7 @@ impl QpDecoder {
                     out.extend_from_slice(CRLF);
                 }
             }
-            c if qp_literal(c) => out.push(c),
+            c if QP_LITERAL[usize::from(c)] => out.push(c),
             _ => {}
         }
         self.len = 0;
@@ -772,7 +749,8 @@ mod tests {
     #[test]
     fn copy_and_literal_sets_agree_with_the_word_test() {
         for c in 0..=255u8 {
-            assert_eq!(QP_COPY[usize::from(c)], QP_LITERAL[usize::from(c)], "{c}");
+            let copied = matches!(QP_CLASS[usize::from(c)], QpClass::Plain | QpClass::IfLast);
+            assert_eq!(copied, QP_LITERAL[usize::from(c)], "{c}");
             let word = [b'a', b'a', b'a', c, b'a', b'a', b'a', b'a'];
             assert_eq!(non_literal8(&word) == 0, QP_LITERAL[usize::from(c)], "{c}");
             if !QP_LITERAL[usize::from(c)] {
