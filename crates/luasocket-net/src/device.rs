@@ -2,7 +2,7 @@
 //! through the same buffered, timeout-bounded I/O as a stream socket.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
@@ -66,33 +66,22 @@ impl Device {
 impl Transport for Device {
     fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
         let file = self.file.as_ref().ok_or(Error::Closed)?;
-        loop {
+        let n = sys::retry(file.as_raw_fd(), Interest::Read, tm, || {
             let mut reader: &File = file;
-            match reader.read(buf) {
-                Ok(0) if !buf.is_empty() => return Err(Error::Closed),
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    sys::wait(file.as_raw_fd(), Interest::Read, tm)?
-                }
-                Err(e) => return Err(sys::error(e)),
-            }
+            reader.read(buf)
+        })?;
+        if n == 0 && !buf.is_empty() {
+            return Err(Error::Closed);
         }
+        Ok(n)
     }
 
     fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
         let file = self.file.as_ref().ok_or(Error::Closed)?;
-        loop {
+        sys::retry(file.as_raw_fd(), Interest::Write, tm, || {
             let mut writer: &File = file;
-            match writer.write(data) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    sys::wait(file.as_raw_fd(), Interest::Write, tm)?
-                }
-                Err(e) => return Err(sys::error(e)),
-            }
-        }
+            writer.write(data)
+        })
     }
 }
 

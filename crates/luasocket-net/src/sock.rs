@@ -405,38 +405,23 @@ impl Sock {
     /// empty datagram is `Ok(0)`.
     pub fn recv_datagram(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
         let sock = self.socket()?;
-        loop {
+        sys::retry(sys::raw_fd(sock), Interest::Read, tm, || {
             let mut reader: &Socket = sock;
-            match reader.read(buf) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    sys::wait(sys::raw_fd(sock), Interest::Read, tm)?
-                }
-                Err(e) => return Err(sys::error(e)),
-            }
-        }
+            reader.read(buf)
+        })
     }
 
     /// Backs `receivefrom([size])`: one datagram and its sender.
     pub fn recv_from(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<(usize, Peer), Error> {
         let sock = self.socket()?;
-        loop {
-            match sys::recv_from(sock, buf) {
-                Ok((n, addr)) => {
-                    let peer = match addr.as_socket() {
-                        Some(a) => Peer::Inet(a),
-                        None => Peer::Path(path_of(&addr)),
-                    };
-                    return Ok((n, peer));
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    sys::wait(sys::raw_fd(sock), Interest::Read, tm)?
-                }
-                Err(e) => return Err(sys::error(e)),
-            }
-        }
+        let (n, addr) = sys::retry(sys::raw_fd(sock), Interest::Read, tm, || {
+            sys::recv_from(sock, buf)
+        })?;
+        let peer = match addr.as_socket() {
+            Some(a) => Peer::Inet(a),
+            None => Peer::Path(path_of(&addr)),
+        };
+        Ok((n, peer))
     }
 
     /// Backs UDP `sendto(data, ip, port)`: numeric addresses only, as LuaSocket. A socket
@@ -463,16 +448,9 @@ impl Sock {
 
     fn send_to_addr(&mut self, data: &[u8], addr: &SockAddr, tm: &Timeout) -> Result<usize, Error> {
         let sock = self.socket()?;
-        loop {
-            match sock.send_to_with_flags(data, addr, sys::SEND_FLAGS) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    sys::wait(sys::raw_fd(sock), Interest::Write, tm)?
-                }
-                Err(e) => return Err(sys::error(e)),
-            }
-        }
+        sys::retry(sys::raw_fd(sock), Interest::Write, tm, || {
+            sock.send_to_with_flags(data, addr, sys::SEND_FLAGS)
+        })
     }
 }
 
@@ -515,32 +493,21 @@ fn connect_one(sock: &Socket, addr: &SockAddr, tm: &Timeout) -> Result<(), Error
 impl Transport for Sock {
     fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
         let sock = self.socket()?;
-        loop {
+        let n = sys::retry(sys::raw_fd(sock), Interest::Read, tm, || {
             let mut reader: &Socket = sock;
-            match reader.read(buf) {
-                Ok(0) if !buf.is_empty() => return Err(Error::Closed),
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    sys::wait(sys::raw_fd(sock), Interest::Read, tm)?
-                }
-                Err(e) => return Err(sys::error(e)),
-            }
+            reader.read(buf)
+        })?;
+        if n == 0 && !buf.is_empty() {
+            return Err(Error::Closed);
         }
+        Ok(n)
     }
 
     fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
         let sock = self.socket()?;
-        loop {
-            match sock.send_with_flags(data, sys::SEND_FLAGS) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    sys::wait(sys::raw_fd(sock), Interest::Write, tm)?
-                }
-                Err(e) => return Err(sys::error(e)),
-            }
-        }
+        sys::retry(sys::raw_fd(sock), Interest::Write, tm, || {
+            sock.send_with_flags(data, sys::SEND_FLAGS)
+        })
     }
 }
 

@@ -64,6 +64,25 @@ pub(crate) fn wait(fd: RawFd, interest: Interest, tm: &Timeout) -> Result<(), Er
     }
 }
 
+/// Runs a non-blocking `op` until it completes: again at once on `EINTR`, after waiting
+/// for `interest` on `fd` (within `tm`) when it would block; other failures are mapped
+/// to LuaSocket's words.
+pub(crate) fn retry<T>(
+    fd: RawFd,
+    interest: Interest,
+    tm: &Timeout,
+    mut op: impl FnMut() -> io::Result<T>,
+) -> Result<T, Error> {
+    loop {
+        match op() {
+            Ok(v) => return Ok(v),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => wait(fd, interest, tm)?,
+            Err(e) => return Err(error(e)),
+        }
+    }
+}
+
 /// `poll(2)`'s timeout argument: milliseconds rounded up (a wait never ends early), -1
 /// for none, saturated at `c_int::MAX`.
 fn poll_millis(timeout: Option<Duration>) -> c_int {
