@@ -1,8 +1,8 @@
 -- socket.http: HTTP/1.1 client requests (LuaSocket's socket.http API).
 --
 -- The exchange is written in Lua so that a caller's `create` may hand in a socket that
--- yields (copas) or speaks TLS (LuaSec). The response head is parsed by httparse through
--- socket.http.core when that is installed.
+-- yields (copas) or speaks TLS (LuaSec). Response heads (httparse) and the chunked
+-- coding come from socket.http.core, installed with this library.
 
 local socket = require("socket")
 local url = require("socket.url")
@@ -16,9 +16,7 @@ local concat = table.concat
 local pairs, setmetatable, tonumber, tostring, type, pcall, require =
   pairs, setmetatable, tonumber, tostring, type, pcall, require
 
-local has_core, core = pcall(require, "socket.http.core")
-if not (has_core and type(core) == "table") then core = nil end
--- (Without the native module, headers are parsed in Lua; the chunked coding needs it.)
+local core = require("socket.http.core")
 
 local _M = {}
 socket.http = _M
@@ -57,29 +55,6 @@ _M.schemes = SCHEMES
 
 -- Response heads ---------------------------------------------------------------------
 
--- Parses header lines (no line ends) into `headers`, lower-case names, continuation
--- lines appended, repeated fields joined with ", ".
-local function parse_lines(lines, n, headers)
-  if core then
-    local ok, err = core.parse_headers(concat(lines, "\r\n", 1, n), headers)
-    if not ok then return nil, err end
-    return headers
-  end
-  local i = 1
-  while i <= n do
-    local name, value = match(lines[i], "^(.-):%s*(.*)")
-    if not (name and value) then return nil, "malformed response headers" end
-    i = i + 1
-    while i <= n and find(lines[i], "^%s") do
-      value = value .. lines[i]
-      i = i + 1
-    end
-    name = lower(name)
-    local old = headers[name]
-    headers[name] = old and (old .. ", " .. value) or value
-  end
-  return headers
-end
 
 -- Reads header lines up to the empty one and parses them into `headers` (a new table if
 -- none). Too many lines or bytes are an error rather than unbounded memory.
@@ -97,7 +72,9 @@ local function receiveheaders(sock, headers)
     end
     lines[n] = line
   end
-  return parse_lines(lines, n, headers)
+  local ok, err = core.parse_headers(concat(lines, "\r\n", 1, n), headers)
+  if not ok then return nil, err end
+  return headers
 end
 _M.receiveheaders = receiveheaders
 

@@ -44,86 +44,22 @@ end
 
 -- Parsing and building ----------------------------------------------------------------
 
--- Splits an authority into userinfo, user, password, host and port. The userinfo ends at
--- the last "@" (so a raw "@" in a password survives); the user ends at its first ":".
-local function parse_authority(authority, parsed)
-  if find(authority, "@", 1, true) then
-    local at = match(authority, "^.*()@")
-    local userinfo = sub(authority, 1, at - 1)
-    parsed.userinfo = userinfo
-    authority = sub(authority, at + 1)
-    local colon = find(userinfo, ":", 1, true)
-    if colon then
-      parsed.user = sub(userinfo, 1, colon - 1)
-      parsed.password = sub(userinfo, colon + 1)
-    else
-      parsed.user = userinfo
-    end
-  end
-  -- The port follows the last ":" that has no ":" or "]" after it.
-  local rest, port = match(authority, "^(.*):([^:%]]*)$")
-  if rest then
-    parsed.port = port
-    authority = rest
-  end
-  if authority ~= "" then
-    parsed.host = byte(authority) == 91 and match(authority, "^%[(.+)%]$") or authority
-  end
-end
+-- Splitting is native (socket.url.core, installed with this library): the userinfo ends
+-- at the last "@" of the authority (so a raw "@" in a password survives) and the user at
+-- the first ":"; see luasocket-proto's url module for every rule.
+local split = require("socket.url.core").parse
 
 -- Parses a URL into a table; fields of `default` fill in what the URL lacks.
 -- Returns nil, "invalid url" for nil or "".
-local function parse_lua(url, default)
-  -- All fields named in the constructor so the table is sized once.
-  local parsed = {
-    scheme = nil, authority = nil, path = nil, params = nil, query = nil, fragment = nil,
-    userinfo = nil, user = nil, password = nil, host = nil, port = nil,
-  }
-  if default then
-    for k, v in pairs(default) do parsed[k] = v end
-  end
+function _M.parse(url, default)
   if not url or url == "" then return nil, "invalid url" end
-  local pos = 1
-  local _, e, scheme = find(url, "^([%w][%w%+%-%.]*):")
-  if e then
-    parsed.scheme = scheme
-    pos = e + 1
-  end
-  local a, b = match(url, "^//()[^/?#]*()", pos)
-  if a then
-    local authority = sub(url, a, b - 1)
-    parsed.authority = authority
-    parse_authority(authority, parsed)
-    pos = b
-  end
-  -- Path up to the first ";", "?" or "#"; params from ";" up to "?" or "#"; query from
-  -- "?" up to "#"; the fragment is the rest.
-  local path_end, params_end, query_end = match(url, "^[^;?#]*();?[^?#]*()%??[^#]*()", pos)
-  if path_end > pos then parsed.path = sub(url, pos, path_end - 1) end
-  if params_end > path_end then parsed.params = sub(url, path_end + 1, params_end - 1) end
-  if query_end > params_end then parsed.query = sub(url, params_end + 1, query_end - 1) end
-  if query_end <= #url then parsed.fragment = sub(url, query_end + 1) end
-  return parsed
-end
-
--- The native splitter (socket.url.core) follows the same rules in one call; the Lua
--- parser above serves where it is not installed.
-local has_core, core = pcall(require, "socket.url.core")
-
-if has_core and type(core) == "table" then
-  local native_parse = core.parse
-  _M.parse = function(url, default)
-    if not url or url == "" then return nil, "invalid url" end
-    local parsed = native_parse(url)
-    if default then
-      for k, v in pairs(default) do
-        if parsed[k] == nil then parsed[k] = v end
-      end
+  local parsed = split(url)
+  if default then
+    for k, v in pairs(default) do
+      if parsed[k] == nil then parsed[k] = v end
     end
-    return parsed
   end
-else
-  _M.parse = parse_lua
+  return parsed
 end
 
 -- In user and password, the characters that would end the userinfo or the authority

@@ -105,8 +105,8 @@ luaopen! {
 }
 
 luaopen! {
-    /// Entry point of `socket.url.core` (`require "socket.url.core"`), the native URL splitter
-    /// `socket.url` uses when present.
+    /// Entry point of `socket.url.core` (`require "socket.url.core"`), the URL splitter of
+    /// `socket.url`.
     luaopen_socket_url_core => url
 }
 

@@ -1,6 +1,5 @@
 //! `socket.url.core`: the native half of `socket.url`, splitting a URL into LuaSocket's
-//! fields in one call (`luasocket_proto::url::split`). `socket/url.lua` uses it when it is
-//! installed and falls back to its own Lua parser otherwise.
+//! fields in one call (`luasocket_proto::url::split`). `socket/url.lua` parses with it.
 
 use luasocket_proto::url::split;
 
