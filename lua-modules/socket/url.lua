@@ -6,8 +6,8 @@
 
 local socket = require("socket")
 
-local find, sub, match, gsub, format, byte, char =
-  string.find, string.sub, string.match, string.gsub, string.format, string.byte, string.char
+local find, sub, gsub, format, byte, char =
+  string.find, string.sub, string.gsub, string.format, string.byte, string.char
 local pairs, tonumber, tostring, type = pairs, tonumber, tostring, type
 local concat = table.concat
 
@@ -103,49 +103,43 @@ function _M.build(parsed)
     .. (fragment and "#" or "") .. (fragment or "")
 end
 
--- Reference resolution (RFC 3986 section 5.2) -------------------------------------------
+-- Reference resolution -----------------------------------------------------------------
+--
+-- LuaSocket's own rules, which upstream's test/urltest.lua pins (they are RFC 2396's
+-- examples, not RFC 3986's): a relative reference with no path keeps the base's path, and
+-- with no params either the base's params (so ";x" replaces only the params); and the dot
+-- segments are removed from the whole resolved URL, query and fragment included.
 
--- Removes "." and ".." segments (RFC 3986 section 5.2.4).
-local function remove_dot_segments(path)
-  if not find(path, ".", 1, true) then return path end
-  local input, out, n = path, {}, 0
-  while input ~= "" do
-    if sub(input, 1, 3) == "../" then
-      input = sub(input, 4)
-    elseif sub(input, 1, 2) == "./" then
-      input = sub(input, 3)
-    elseif sub(input, 1, 3) == "/./" then
-      input = sub(input, 3)
-    elseif input == "/." then
-      input = "/"
-    elseif sub(input, 1, 4) == "/../" or input == "/.." then
-      input = input == "/.." and "/" or sub(input, 4)
-      if n > 0 then
-        out[n] = nil
-        n = n - 1
-      end
-    elseif input == "." or input == ".." then
-      input = ""
-    else
-      local slash = find(input, "/", 2, true)
-      n = n + 1
-      if slash then
-        out[n] = sub(input, 1, slash - 1)
-        input = sub(input, slash)
-      else
-        out[n] = input
-        input = ""
-      end
-    end
-  end
-  return concat(out, "", 1, n)
+-- Applies gsub(s, pattern, repl, 1) until s stops changing.
+local function settle(s, pattern, repl)
+  repeat
+    local before = s
+    s = gsub(s, pattern, repl, 1)
+  until s == before
+  return s
 end
 
--- The path of a parsed URL with its params (RFC 3986 has no separate params).
-local function full_path(p)
-  local path = p.path or ""
-  if p.params then path = path .. ";" .. p.params end
-  return path
+local EMPTY = "\1" -- stands for an empty segment while dots are removed
+
+-- Removes "." and ".." segments. Empty segments ("//") are kept as they are.
+local function remove_dots(s)
+  if not find(s, ".", 1, true) then return s end
+  s = settle(s, "//", "/" .. EMPTY .. "/")
+  s = settle(s, "/%./", "/")
+  s = settle(s, "[^/]+/%.%./([^/]+)", "%1")
+  s = gsub(s, "[^/]+/%.%./*$", "")
+  s = gsub(s, "/%.%.$", "/")
+  s = gsub(s, "/%.$", "/")
+  s = gsub(s, "^/%.%./", "/")
+  return (gsub(s, EMPTY, ""))
+end
+
+-- A relative path resolved against the base's path: the base's last segment goes.
+local function merge(base_path, rel_path)
+  if sub(rel_path, 1, 1) == "/" then return remove_dots(rel_path) end
+  local dir = gsub(base_path, "[^/]*$", "")
+  if sub(dir, -1) ~= "/" then dir = dir .. "/" end
+  return remove_dots(dir .. rel_path)
 end
 
 -- Resolves relative_url against base_url (a string or a parsed table).
@@ -158,42 +152,30 @@ function _M.absolute(base_url, relative_url)
     base = _M.parse(base_url)
   end
   local rel = _M.parse(relative_url)
-  if not base then return relative_url end
-  if not rel then return base_url end
-  local t = { fragment = rel.fragment }
-  if rel.scheme then
-    t.scheme, t.authority = rel.scheme, rel.authority
-    t.path, t.query = remove_dot_segments(full_path(rel)), rel.query
+  local result
+  if not base then
+    result = relative_url
+  elseif not rel then
+    result = base_url
+  elseif rel.scheme then
+    result = relative_url
   else
-    t.scheme = base.scheme
-    if rel.authority then
-      t.authority = rel.authority
-      t.path, t.query = remove_dot_segments(full_path(rel)), rel.query
-    else
-      t.authority = base.authority
-      local rpath = full_path(rel)
-      if rpath == "" then
-        t.path = full_path(base)
-        t.query = rel.query or base.query
+    rel.scheme = base.scheme
+    if not rel.authority then
+      rel.authority = base.authority
+      if rel.path then
+        rel.path = merge(base.path or "", rel.path)
       else
-        if sub(rpath, 1, 1) == "/" then
-          t.path = remove_dot_segments(rpath)
-        else
-          local bpath = full_path(base)
-          local merged
-          if base.authority and bpath == "" then
-            merged = "/" .. rpath
-          else
-            merged = (match(bpath, "^(.*/)") or "") .. rpath
-          end
-          t.path = remove_dot_segments(merged)
+        rel.path = base.path
+        if not rel.params then
+          rel.params = base.params
+          if not rel.query then rel.query = base.query end
         end
-        t.query = rel.query
       end
     end
+    result = _M.build(rel)
   end
-  if t.path == "" then t.path = nil end
-  return _M.build(t)
+  return remove_dots(result)
 end
 
 -- Paths -------------------------------------------------------------------------------

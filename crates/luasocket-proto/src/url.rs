@@ -1,9 +1,12 @@
 //! URL splitting for `socket.url.parse`: where each of LuaSocket's fields lies in a URL.
 //!
-//! The rules are those of LuaSocket's parser, with two fixes to userinfo: it ends at the
-//! *last* `@` of the authority (a raw `@` in a password survives) and the user ends at the
-//! *first* `:` (RFC 3986 section 3.2.1). Nothing is decoded: fields are slices of the input,
-//! so building them back gives the input.
+//! The rules are those of LuaSocket's parser, which upstream's `test/urltest.lua` pins: the
+//! authority runs from `//` to the first `/` (so `?`, `#` and `;` before that `/` belong to
+//! it), then the fragment starts at the first `#` of the rest, the query at the first `?`
+//! and the params at the first `;`. Two fixes to userinfo, which no upstream test checks: it
+//! ends at the *last* `@` of the authority (a raw `@` in a password survives) and the user
+//! ends at the *first* `:` (RFC 3986 section 3.2.1). Nothing is decoded: fields are slices
+//! of the input, so building them back gives the input.
 
 use std::ops::Range;
 
@@ -12,7 +15,7 @@ use std::ops::Range;
 pub struct UrlParts {
     /// `scheme` (before the first `:`, if the URL starts with a scheme).
     pub scheme: Option<Range<usize>>,
-    /// `authority` (after `//`, up to `/`, `?` or `#`).
+    /// `authority` (after `//`, up to the first `/`).
     pub authority: Option<Range<usize>>,
     /// `userinfo` (the authority up to its last `@`).
     pub userinfo: Option<Range<usize>>,
@@ -55,7 +58,7 @@ pub fn split(url: &[u8]) -> UrlParts {
         let start = pos + 2;
         let end = url[start..]
             .iter()
-            .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+            .position(|&c| c == b'/')
             .map_or(len, |n| start + n);
         p.authority = Some(start..end);
         split_authority(url, start..end, &mut p);
@@ -154,6 +157,24 @@ mod tests {
         assert_eq!(field(u, &p.params), Some("type=i"));
         assert_eq!(field(u, &p.query), Some("x=1;2"));
         assert_eq!(field(u, &p.fragment), Some("frag?#"));
+    }
+
+    #[test]
+    fn authority_runs_to_the_first_slash() {
+        let u = "scheme://user:pass$%?#wd@host:port/path;params?query#fragment";
+        let p = split(u.as_bytes());
+        assert_eq!(field(u, &p.authority), Some("user:pass$%?#wd@host:port"));
+        assert_eq!(field(u, &p.userinfo), Some("user:pass$%?#wd"));
+        assert_eq!(field(u, &p.host), Some("host"));
+        assert_eq!(field(u, &p.port), Some("port"));
+        assert_eq!(field(u, &p.path), Some("/path"));
+        assert_eq!(field(u, &p.params), Some("params"));
+        assert_eq!(field(u, &p.query), Some("query"));
+        assert_eq!(field(u, &p.fragment), Some("fragment"));
+        let u = "http://host?q#f";
+        let p = split(u.as_bytes());
+        assert_eq!(field(u, &p.authority), Some("host?q#f"));
+        assert_eq!((p.path, p.query, p.fragment), (None, None, None));
     }
 
     #[test]
