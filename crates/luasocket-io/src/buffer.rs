@@ -94,7 +94,9 @@ impl Buffer {
     /// Backs `client:receive(pattern)`: appends what the pattern asks for to `out`.
     ///
     /// On error `out` still holds everything received so far (the `partial` result). As in
-    /// LuaSocket, `"*a"` succeeds on close when it got at least one byte.
+    /// LuaSocket, `"*a"` succeeds on an orderly close when it got at least one byte; a
+    /// reset is a failure however much arrived. `Bytes(0)` still consults the buffer or,
+    /// when it is empty, the transport once, so it reports a closed socket or a timeout.
     pub fn receive<T: Transport + ?Sized>(
         &mut self,
         io: &mut T,
@@ -211,6 +213,12 @@ impl Buffer {
         wanted: usize,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
+        if wanted == 0 {
+            if self.is_empty() {
+                self.fill(io, tm)?;
+            }
+            return Ok(());
+        }
         let mut total = self.drain_into(out, wanted);
         while total < wanted {
             let need = wanted - total;
@@ -270,6 +278,7 @@ mod tests {
         Owned(Vec<u8>),
         WouldBlock,
         Closed,
+        Reset,
     }
 
     /// A transport that plays a script: chunks, timeouts (would-block with no time left),
@@ -305,6 +314,7 @@ mod tests {
                     Some(Step::Owned(d)) => self.pending = d,
                     Some(Step::WouldBlock) => return Err(Error::Timeout),
                     Some(Step::Closed) | None => return Err(Error::Closed),
+                    Some(Step::Reset) => return Err(Error::Reset),
                 }
             }
             let n = self.pending.len().min(buf.len());
@@ -433,6 +443,37 @@ mod tests {
         let (r, got) = recv(&mut b, &mut io, Pattern::All);
         assert!(matches!(r, Err(Error::Closed)));
         assert!(got.is_empty());
+    }
+
+    #[test]
+    fn all_after_a_reset_is_a_failure_with_the_partial_data() {
+        let mut io = Script::new(vec![Step::Data(b"abc"), Step::Reset]);
+        let mut b = Buffer::new();
+        let (r, got) = recv(&mut b, &mut io, Pattern::All);
+        assert!(matches!(r, Err(Error::Reset)));
+        assert_eq!(r.unwrap_err().to_string(), "closed");
+        assert_eq!(got, b"abc");
+    }
+
+    #[test]
+    fn zero_bytes_still_consult_the_buffer_or_the_transport() {
+        // Empty buffer: one read, whose bytes stay buffered for the next call.
+        let mut io = Script::new(vec![Step::Data(b"xy"), Step::Closed]);
+        let mut b = Buffer::new();
+        let (r, got) = recv(&mut b, &mut io, Pattern::Bytes(0));
+        assert!(r.is_ok() && got.is_empty());
+        assert!(!b.is_empty());
+        // Buffered bytes: no read at all.
+        let (r, _) = recv(&mut b, &mut io, Pattern::Bytes(0));
+        assert!(r.is_ok());
+        assert_eq!(io.recv_calls, 1);
+        assert_eq!(recv(&mut b, &mut io, Pattern::Bytes(2)).1, b"xy");
+        // At the end of the stream: "closed".
+        let (r, _) = recv(&mut b, &mut io, Pattern::Bytes(0));
+        assert!(matches!(r, Err(Error::Closed)));
+        let mut io = Script::new(vec![Step::WouldBlock]);
+        let (r, _) = recv(&mut Buffer::new(), &mut io, Pattern::Bytes(0));
+        assert!(matches!(r, Err(Error::Timeout)));
     }
 
     #[test]

@@ -11,8 +11,12 @@ use std::io;
 pub enum Error {
     /// The operation did not finish before its deadline: `"timeout"`.
     Timeout,
-    /// The peer closed, reset or aborted the connection, or the socket is closed: `"closed"`.
+    /// The peer ended the stream, or the socket is closed: `"closed"`.
     Closed,
+    /// The connection was reset or aborted (`ECONNRESET`, `ECONNABORTED`, `EPIPE`): also
+    /// `"closed"`, as in LuaSocket, but not an end of stream, so `receive("*a")` reports
+    /// it as a failure with the partial data instead of as a complete transfer.
+    Reset,
     /// Nobody listens at the address: `"connection refused"`.
     ConnectionRefused,
     /// The local address is taken: `"address already in use"`.
@@ -64,7 +68,7 @@ impl Error {
     pub fn word(&self) -> Option<&'static str> {
         Some(match self {
             Error::Timeout => "timeout",
-            Error::Closed => "closed",
+            Error::Closed | Error::Reset => "closed",
             Error::ConnectionRefused => "connection refused",
             Error::AddressInUse => "address already in use",
             Error::AlreadyConnected => "already connected",
@@ -131,6 +135,7 @@ mod tests {
         let table: &[(Error, &str)] = &[
             (Error::Timeout, "timeout"),
             (Error::Closed, "closed"),
+            (Error::Reset, "closed"),
             (Error::ConnectionRefused, "connection refused"),
             (Error::AddressInUse, "address already in use"),
             (Error::AlreadyConnected, "already connected"),

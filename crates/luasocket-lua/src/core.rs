@@ -18,6 +18,10 @@ const EXCEPT_LUA: &str = include_str!("lua/except.lua");
 
 /// Opens `socket.core` on `s` and leaves its table on the stack.
 pub(crate) fn open(s: &State) -> Ret {
+    // A loadable module does what C's socket.core does on load; a Rust host that embeds
+    // the library decides for itself (`crate::ignore_sigpipe`).
+    #[cfg(feature = "module")]
+    luasocket_net::ignore_sigpipe();
     s.new_table(0, 32);
     s.push_bytes(VERSION.as_bytes());
     s.set_field(-2, c"_VERSION");
@@ -27,6 +31,10 @@ pub(crate) fn open(s: &State) -> Ret {
     s.set_field(-2, c"_SOCKETINVALID");
     s.push_integer(8192);
     s.set_field(-2, c"_DATAGRAMSIZE");
+    if debug_timing() {
+        s.push_bool(true);
+        s.set_field(-2, c"_DEBUG");
+    }
     let funcs: &[crate::class::Method] = &[
         (c"__unload", unload),
         (c"gettime", gettime),
@@ -47,6 +55,17 @@ pub(crate) fn open(s: &State) -> Ret {
     }
     s.pop(1);
     Ok(1)
+}
+
+/// Whether `send` and `receive` add the seconds they took as a last result, and
+/// `socket._DEBUG` is true: C LuaSocket's `LUASOCKET_DEBUG` build, which upstream's
+/// `test/testclnt.lua` needs. Ours reads it from the environment variable
+/// `LUASOCKET_DEBUG` (any value but empty or `0`) once, so no rebuild is needed.
+pub(crate) fn debug_timing() -> bool {
+    static DEBUG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *DEBUG.get_or_init(|| {
+        std::env::var_os("LUASOCKET_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")
+    })
 }
 
 lua_fn!(unload, unload_impl);

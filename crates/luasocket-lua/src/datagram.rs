@@ -75,7 +75,7 @@ pub(crate) fn of_class<'a, K: DgramKind>(
 
 /// LuaSocket's datagram wording: a "closed" failure means the target refused it.
 pub(crate) fn push_dgram_fail(s: &State, e: &Error) -> c_int {
-    if matches!(e, Error::Closed) {
+    if matches!(e, Error::Closed | Error::Reset) {
         s.push_nil();
         s.push_bytes(b"refused");
         2

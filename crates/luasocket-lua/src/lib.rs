@@ -126,6 +126,17 @@ luaopen! {
     luaopen_socket_serial => serial
 }
 
+/// Sets `SIGPIPE` to ignored for the whole process, as C LuaSocket's `socket.core` does
+/// when it loads (and as ours does when it is loaded as a module by an interpreter).
+///
+/// [`preload`] leaves the signal disposition to the host program: our own writes never
+/// raise `SIGPIPE`, but other code in the process may need this (a closed `io.popen` pipe
+/// or a C TLS library would otherwise kill the process). The `luasocket` interpreter calls
+/// it at start.
+pub fn ignore_sigpipe() {
+    luasocket_net::ignore_sigpipe();
+}
+
 /// Makes every module of the library loadable with `require` in `lua`, without files:
 /// `socket.core` (native) and the Lua modules are put in `package.preload`.
 ///

@@ -5,6 +5,7 @@
 
 use std::ffi::CStr;
 use std::os::raw::c_int;
+use std::time::Instant;
 
 use luasocket_io::{send_range, Buffer, Pattern, Timeout, Transport};
 use luasocket_net::{Device, Opt, RawFd, Shutdown, Sock};
@@ -219,6 +220,7 @@ lua_fn!(receive<K: StreamKind>, receive_impl);
 fn receive_impl<K: StreamKind>(s: &State) -> Ret {
     let t = of_class::<K>(s, K::CLIENT)?;
     let prefix = s.opt_bytes(3, b"")?;
+    let started = crate::core::debug_timing().then(Instant::now);
     t.tm.mark_start();
     let pattern = if s.is_number(2) {
         let n = s.to_number(2).unwrap_or(-1.0);
@@ -231,7 +233,7 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
             s.push_bytes(prefix);
             s.push_nil();
             s.push_nil();
-            return Ok(3);
+            return Ok(3 + push_elapsed(s, started));
         }
         Pattern::Bytes(wanted - prefix.len())
     } else {
@@ -261,7 +263,20 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
         out = Vec::new();
     }
     t.scratch = out;
-    Ok(3)
+    Ok(3 + push_elapsed(s, started))
+}
+
+/// In debug-timing mode (`crate::core::debug_timing`), pushes the seconds since `started`
+/// as one more result, as C LuaSocket's `LUASOCKET_DEBUG` build does; returns how many
+/// values it pushed.
+fn push_elapsed(s: &State, started: Option<Instant>) -> c_int {
+    match started {
+        Some(t) => {
+            s.push_number(t.elapsed().as_secs_f64());
+            1
+        }
+        None => 0,
+    }
 }
 
 lua_fn!(send<K: StreamKind>, send_impl);
@@ -271,6 +286,7 @@ fn send_impl<K: StreamKind>(s: &State) -> Ret {
     let data = s.check_bytes(2)?;
     let i = s.opt_number(3, 1.0)? as i64;
     let j = s.opt_number(4, -1.0)? as i64;
+    let started = crate::core::debug_timing().then(Instant::now);
     t.tm.mark_start();
     let (range, base) = send_range(data.len(), i, j);
     let (sent, err) = t.buf.send(&mut t.io, &t.tm, &data[range]);
@@ -287,7 +303,7 @@ fn send_impl<K: StreamKind>(s: &State) -> Ret {
             s.push_number(last);
         }
     }
-    Ok(3)
+    Ok(3 + push_elapsed(s, started))
 }
 
 lua_fn!(accept<K: SockKind>, accept_impl);

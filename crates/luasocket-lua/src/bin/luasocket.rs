@@ -60,6 +60,8 @@ fn run(
     args: &[OsString],
 ) -> mlua::Result<()> {
     if !bare {
+        // What loading C LuaSocket into a stock `lua` does to the process.
+        luasocket_lua::ignore_sigpipe();
         luasocket_lua::preload(lua)?;
     }
     let arg = lua.create_table()?;

@@ -181,7 +181,7 @@ pub(crate) fn error(e: io::Error) -> Error {
         Some(libc::EISCONN) => Error::AlreadyConnected,
         Some(libc::EACCES) => Error::PermissionDenied,
         Some(libc::ECONNREFUSED) => Error::ConnectionRefused,
-        Some(libc::ECONNABORTED | libc::ECONNRESET | libc::EPIPE) => Error::Closed,
+        Some(libc::ECONNABORTED | libc::ECONNRESET | libc::EPIPE) => Error::Reset,
         Some(libc::ETIMEDOUT) => Error::Timeout,
         _ => Error::Io(e),
     }
@@ -715,6 +715,16 @@ pub fn descriptor_limit() -> i32 {
         return 1024;
     }
     i32::try_from(lim.rlim_cur).unwrap_or(i32::MAX)
+}
+
+/// Sets `SIGPIPE` to ignored for the whole process, as C LuaSocket's `socket.core` does
+/// when it loads. Our own writes never raise it (`MSG_NOSIGNAL`), but other code in the
+/// same process counts on it: OpenSSL's writes in LuaSec, `io.popen` pipes.
+pub fn ignore_sigpipe() {
+    // SAFETY: installing SIG_IGN touches no memory of ours and cannot fail for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
 }
 
 #[cfg(test)]
