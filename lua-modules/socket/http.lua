@@ -159,15 +159,11 @@ function _M.decodechunked()
   end
 end
 
--- Reads the status line: its code and text. A reply that does not start with "HTTP/"
--- is an HTTP/0.9 body: nil and what was read.
+-- Reads the status line: its code and text. A reply whose first five bytes are not
+-- "HTTP/" is an HTTP/0.9 body: nil and those bytes. As in C LuaSocket, a timeout or a
+-- close before five bytes is an error ("timeout", "closed"), never a reply.
 function methods:receivestatusline()
-  local status, err, partial = self.c:receive(5)
-  if not status then
-    if err == "timeout" then return 408 end
-    if partial and partial ~= "" and err == "closed" then return nil, partial end
-    self.try(nil, err)
-  end
+  local status = self.try(self.c:receive(5))
   if status ~= "HTTP/" then return nil, status end
   -- Joined here rather than with receive's prefix argument, which some socket wrappers
   -- (copas 1.x) do not take.
@@ -361,6 +357,7 @@ function trequest(reqt)
     h:close()
     return 1, 200
   elseif code == 408 then
+    -- A "408 Request Timeout" reply ends the request here, headers unread, as in C.
     h:close()
     return 1, code
   end

@@ -225,8 +225,12 @@ function _M.message(mesgt)
 end
 
 -- Sends one mail: send{from, rcpt, source, user, password, server, port, domain, step,
--- create} -> 1, or nil and the error.
+-- create} -> 1, or nil and the error. A mail without sender or recipient is refused
+-- before connecting ("missing sender", "missing recipient"); C LuaSocket raises a
+-- concatenation error instead, where upstream's own smtptest expects nil and a message.
 _M.send = socket.protect(function(mailt)
+  if mailt.from == nil then socket.try(nil, "missing sender") end
+  if mailt.rcpt == nil then socket.try(nil, "missing recipient") end
   local s = _M.open(mailt.server, mailt.port, mailt.create)
   local ext = s:greet(mailt.domain)
   s:auth(mailt.user, mailt.password, ext)

@@ -5,7 +5,10 @@
 
 local M = {}
 
-local passed, failed = 0, 0
+local passed, failed, skipped = 0, 0, 0
+-- While an `it` runs: false, or true once pending() was called in it (the spec is then
+-- counted as skipped, not passed). nil outside any `it`.
+local skipping = nil
 local stack = {}
 local traceback = debug.traceback
 
@@ -36,12 +39,17 @@ function _G.before_each(f) table.insert(stack[#stack].before_each, f) end
 function _G.after_each(f) table.insert(stack[#stack].after_each, f) end
 
 function _G.it(name, body)
+  skipping = false
   local ok, err = xpcall(function()
     run_hooks("before_each")
     body()
   end, traceback)
   local ok2, err2 = xpcall(function() run_hooks("after_each") end, traceback)
-  if ok and ok2 then
+  local skip = skipping
+  skipping = nil
+  if ok and ok2 and skip then
+    skipped = skipped + 1
+  elseif ok and ok2 then
     passed = passed + 1
   else
     failed = failed + 1
@@ -49,8 +57,15 @@ function _G.it(name, body)
   end
 end
 
+-- Inside an `it`: the spec cannot run here (the reason is `name`); it is skipped.
+-- Outside one: a spec not written yet, also counted as skipped.
 function _G.pending(name)
   io.write("PENDING ", full_name(name), "\n")
+  if skipping == nil then
+    skipped = skipped + 1
+  else
+    skipping = true
+  end
 end
 
 -- Assertions ----------------------------------------------------------------------------
@@ -120,10 +135,11 @@ function check.has_error(f, msg)
   if ok then error(msg or "expected an error", 2) end
 end
 
-function check.error_matches(f, pattern, msg)
+-- `plain`: `pattern` is a plain string, not a Lua pattern.
+function check.error_matches(f, pattern, msg, plain)
   local ok, err = pcall(f)
   if ok then error((msg or "expected an error") .. " matching " .. show(pattern), 2) end
-  if type(err) ~= "string" or not err:find(pattern) then
+  if type(err) ~= "string" or not err:find(pattern, 1, plain) then
     error("error " .. show(err) .. " does not match " .. show(pattern), 2)
   end
 end
@@ -151,7 +167,7 @@ function M.run_file(file)
 end
 
 function M.summary()
-  return passed, failed
+  return passed, failed, skipped
 end
 
 return M

@@ -68,6 +68,10 @@ local http = {
     read_head()
     c:send("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal")
   end,
+  ["short"] = function()
+    read_head()
+    c:send("hi\n")
+  end,
   ["http09"] = function()
     read_head()
     c:send("just bytes, no status line")

@@ -133,6 +133,16 @@ describe("socket.smtp", function()
     assert.matches("CR or LF", serr)
   end)
 
+  it("returns nil and a message for a mail without recipient or sender", function()
+    -- upstream's test/smtptest.lua "no rcpt" (C LuaSocket raises a concatenation error);
+    -- refused before connecting, so no server is needed.
+    local port = servers.free_port()
+    assert.same({ nil, "missing recipient" }, { smtp.send({ from = "<a@b>",
+      source = ltn12.source.string("x"), server = "127.0.0.1", port = port }) })
+    assert.same({ nil, "missing sender" }, { smtp.send({ rcpt = "<c@d>",
+      source = ltn12.source.string("x"), server = "127.0.0.1", port = port }) })
+  end)
+
   it("reports a server that is not there", function()
     local r, err = smtp.send({ from = "<a@b>", rcpt = "<c@d>", source = ltn12.source.string(""),
       server = "127.0.0.1", port = servers.free_port() })

@@ -205,8 +205,16 @@ fn lua_command(interp: &Path, prefix: &[&str]) -> String {
         .join(" ")
 }
 
-/// Runs the specs under one interpreter; returns (passed, failed).
-fn specs(interp: &Path, prefix: &[&str], abi: &str, files: &[PathBuf]) -> Result<(u64, u64)> {
+/// What one spec run counted.
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+    skipped: u64,
+}
+
+/// Runs the specs under one interpreter.
+fn specs(interp: &Path, prefix: &[&str], abi: &str, files: &[PathBuf]) -> Result<Counts> {
     let root = root();
     let dist = root.join("dist").join(abi);
     let lua_path = format!(
@@ -232,7 +240,7 @@ fn specs(interp: &Path, prefix: &[&str], abi: &str, files: &[PathBuf]) -> Result
     eprint!("{}", String::from_utf8_lossy(&output.stderr));
     let counts = stdout.lines().rev().find_map(parse_counts);
     match counts {
-        Some((p, f)) if output.status.success() || f > 0 => Ok((p, f)),
+        Some(c) if output.status.success() || c.failed > 0 => Ok(c),
         _ => Err(format!(
             "{} did not finish the specs ({})",
             interp.display(),
@@ -241,11 +249,16 @@ fn specs(interp: &Path, prefix: &[&str], abi: &str, files: &[PathBuf]) -> Result
     }
 }
 
-fn parse_counts(line: &str) -> Option<(u64, u64)> {
-    let line = line.trim();
-    let (p, rest) = line.split_once(" passed, ")?;
-    let f = rest.strip_suffix(" failed")?;
-    Some((p.parse().ok()?, f.parse().ok()?))
+/// Reads the runner's closing line, `N passed, N failed, N skipped`.
+fn parse_counts(line: &str) -> Option<Counts> {
+    let (p, rest) = line.trim().split_once(" passed, ")?;
+    let (f, rest) = rest.split_once(" failed, ")?;
+    let k = rest.strip_suffix(" skipped")?;
+    Some(Counts {
+        passed: p.parse().ok()?,
+        failed: f.parse().ok()?,
+        skipped: k.parse().ok()?,
+    })
 }
 
 fn specs_cmd(args: &[String]) -> Result {
@@ -268,7 +281,7 @@ fn specs_cmd(args: &[String]) -> Result {
     if files.is_empty() {
         files = spec_files()?;
     }
-    let (_, failed) = specs(&lua, &[], &abi, &files)?;
+    let failed = specs(&lua, &[], &abi, &files)?.failed;
     if failed > 0 {
         Err(format!("{failed} spec(s) failed"))
     } else {
@@ -320,15 +333,22 @@ fn test() -> Result {
     }
     println!();
     println!("Lua specs:");
-    let (mut passed, mut failed) = (0, 0);
-    for (name, (p, f)) in &runs {
-        println!("  {name:20} {p} passed, {f} failed");
-        passed += p;
-        failed += f;
+    let mut total = Counts::default();
+    for (name, c) in &runs {
+        println!(
+            "  {name:20} {} passed, {} failed, {} skipped",
+            c.passed, c.failed, c.skipped
+        );
+        total.passed += c.passed;
+        total.failed += c.failed;
+        total.skipped += c.skipped;
     }
-    println!("{passed} passed, {failed} failed");
-    if failed > 0 {
-        Err(format!("{failed} spec(s) failed"))
+    println!(
+        "{} passed, {} failed, {} skipped",
+        total.passed, total.failed, total.skipped
+    );
+    if total.failed > 0 {
+        Err(format!("{} spec(s) failed", total.failed))
     } else {
         Ok(())
     }

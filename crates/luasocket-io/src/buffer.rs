@@ -52,7 +52,9 @@ impl Default for Stats {
 /// The receive buffer of one stream socket, with its statistics.
 #[derive(Debug)]
 pub struct Buffer {
-    data: Box<[u8]>,
+    /// Inline, not boxed: a Lua userdata holding the buffer then weighs what C
+    /// LuaSocket's does, so the collector runs as often for dropped sockets.
+    data: [u8; BUFFER_SIZE],
     first: usize,
     last: usize,
     /// Transfer statistics (`getstats`/`setstats`).
@@ -72,7 +74,7 @@ impl Buffer {
     /// An empty buffer whose statistics start now.
     pub fn new() -> Self {
         Buffer {
-            data: vec![0; BUFFER_SIZE].into_boxed_slice(),
+            data: [0; BUFFER_SIZE],
             first: 0,
             last: 0,
             stats: Stats::default(),

@@ -178,13 +178,10 @@ fn check<'a, T: Class>(
         // the stack (so not collected) for as long as the State borrow; each method takes
         // one such reference at a time.
         Some(v) if has_class(s, idx, name, group) => Ok(unsafe { &mut *v }),
+        // C LuaSocket's words exactly, with nothing appended: callers compare them.
         _ => Err(Raise::Arg(
             idx,
-            format!(
-                "{} expected, got {}",
-                name.to_string_lossy(),
-                class_name(s, idx)
-            ),
+            format!("{} expected", name.to_string_lossy()),
         )),
     }
 }

@@ -68,6 +68,23 @@ pub(crate) fn debug_timing() -> bool {
     })
 }
 
+/// Runs `f`, which makes a descriptor; if the process has none left, runs a full garbage
+/// collection (which closes the sockets Lua code dropped without `close`) and tries once
+/// more. C LuaSocket has no such retry; ours has it because a socket's kernel side costs
+/// more than the collector can see.
+pub(crate) fn with_descriptor<T>(
+    s: &State,
+    mut f: impl FnMut() -> Result<T, Error>,
+) -> Result<T, Error> {
+    match f() {
+        Err(e) if luasocket_net::out_of_descriptors(&e) => {
+            s.collect_garbage();
+            f()
+        }
+        other => other,
+    }
+}
+
 lua_fn!(unload, unload_impl);
 fn unload_impl(_s: &State) -> Ret {
     Ok(0)

@@ -25,6 +25,26 @@ struct Origin {
     /// The object's identity, to check a re-read (a foreign `getfd` may have edited the
     /// table meanwhile; then the object is left out rather than mistaken).
     id: *const std::ffi::c_void,
+    /// Its descriptor: a result table holds each descriptor once, as C LuaSocket's does.
+    fd: RawFd,
+}
+
+/// The descriptors already in one result table.
+#[derive(Default)]
+struct Seen(Vec<u64>);
+
+impl Seen {
+    /// Records `fd`; false if it was there already.
+    fn insert(&mut self, fd: RawFd) -> bool {
+        let fd = fd as usize;
+        let (word, bit) = (fd / 64, 1u64 << (fd % 64));
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        let fresh = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        fresh
+    }
 }
 
 /// Reads the descriptor and dirtiness of our own objects without calling Lua methods.
@@ -83,6 +103,7 @@ fn select_impl(s: &State) -> Ret {
                     index: i,
                     slot: None,
                     id: s.to_pointer(-1),
+                    fd,
                 };
                 if !plain {
                     slots += 1;
@@ -101,9 +122,10 @@ fn select_impl(s: &State) -> Ret {
             i += 1;
         }
     }
-    let timeout = if !dirty.is_empty() {
+    // A NaN timeout is no wait at all, as in C LuaSocket.
+    let timeout = if !dirty.is_empty() || t.is_nan() {
         Some(Duration::ZERO)
-    } else if t < 0.0 || t.is_nan() {
+    } else if t < 0.0 {
         None
     } else {
         Duration::try_from_secs_f64(t).ok()
@@ -115,18 +137,22 @@ fn select_impl(s: &State) -> Ret {
     s.new_table(dirty.len() as c_int, 0); // RTAB
     s.new_table(0, 0); // WTAB
     let (mut nr, mut nw) = (0i64, 0i64);
+    let (mut seen_r, mut seen_w) = (Seen::default(), Seen::default());
     for origin in &dirty {
-        if add_result(s, RTAB, nr + 1, origin) {
+        if seen_r.insert(origin.fd) && add_result(s, RTAB, nr + 1, origin) {
             nr += 1;
         }
     }
     if ready > 0 {
         for (p, origin) in fds.iter().zip(&origins) {
             if p.readable() {
-                if add_result(s, RTAB, nr + 1, origin) {
+                if seen_r.insert(origin.fd) && add_result(s, RTAB, nr + 1, origin) {
                     nr += 1;
                 }
-            } else if p.writable() && add_result(s, WTAB, nw + 1, origin) {
+            } else if p.writable()
+                && seen_w.insert(origin.fd)
+                && add_result(s, WTAB, nw + 1, origin)
+            {
                 nw += 1;
             }
         }

@@ -289,6 +289,15 @@ impl State {
         unsafe { ffi::lua_pushnil(self.l) }
     }
 
+    /// `lua_gc(L, LUA_GCCOLLECT)`: a full collection cycle, finalizers included.
+    pub(crate) fn collect_garbage(&self) {
+        // SAFETY: valid state; a full collection may run finalizers, which only touch
+        // objects Lua no longer references (the caller's arguments stay on the stack).
+        unsafe {
+            ffi::lua_gc(self.l, ffi::LUA_GCCOLLECT, 0);
+        }
+    }
+
     /// `lua_pushboolean`.
     pub(crate) fn push_bool(&self, b: bool) {
         // SAFETY: valid state.

@@ -34,7 +34,7 @@ pub use options::{
 };
 pub use select::{poll, PollFd};
 pub use sock::{Kind, Peer, Shutdown, Sock};
-pub use sys::{descriptor_limit, ignore_sigpipe, is_open, RawFd};
+pub use sys::{descriptor_limit, ignore_sigpipe, is_open, out_of_descriptors, RawFd};
 
 /// The descriptor value of a socket that has none (`socket._SOCKETINVALID`).
 pub const SOCKET_INVALID: RawFd = -1;

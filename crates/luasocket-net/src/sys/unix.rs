@@ -187,6 +187,12 @@ pub(crate) fn error(e: io::Error) -> Error {
     }
 }
 
+/// True when `e` says the process or the system has no descriptor left (`EMFILE`,
+/// `ENFILE`): a garbage collection that closes forgotten sockets may help.
+pub fn out_of_descriptors(e: &Error) -> bool {
+    matches!(e, Error::Io(io) if matches!(io.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)))
+}
+
 /// The error for an operation on a socket that has no descriptor, as `EBADF` reads.
 pub(crate) fn bad_descriptor() -> Error {
     Error::Io(io::Error::from_raw_os_error(libc::EBADF))
