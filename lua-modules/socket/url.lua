@@ -1,4 +1,4 @@
--- socket.url: URL parsing, building, escaping and RFC 3986 reference resolution.
+-- socket.url: URL parsing, building, escaping and reference resolution, as C LuaSocket.
 --
 -- parse() splits a URL into the fields of LuaSocket's table (scheme, authority, path,
 -- params, query, fragment, userinfo, user, password, host, port); build() is its inverse,
