@@ -1,6 +1,7 @@
 //! `socket.select(recvt, sendt [, timeout])` on `poll(2)`: LuaSocket's calling shape with
 //! no descriptor limit, at a cost linear in the number of sockets passed.
 
+use std::collections::HashSet;
 use std::os::raw::c_int;
 use std::time::Duration;
 
@@ -27,24 +28,6 @@ struct Origin {
     id: *const std::ffi::c_void,
     /// Its descriptor: a result table holds each descriptor once, as C LuaSocket's does.
     fd: RawFd,
-}
-
-/// The descriptors already in one result table.
-#[derive(Default)]
-struct Seen(Vec<u64>);
-
-impl Seen {
-    /// Records `fd`; false if it was there already.
-    fn insert(&mut self, fd: RawFd) -> bool {
-        let fd = fd as usize;
-        let (word, bit) = (fd / 64, 1u64 << (fd % 64));
-        if word >= self.0.len() {
-            self.0.resize(word + 1, 0);
-        }
-        let fresh = self.0[word] & bit == 0;
-        self.0[word] |= bit;
-        fresh
-    }
 }
 
 /// Reads the descriptor and dirtiness of our own objects without calling Lua methods.
@@ -137,7 +120,9 @@ fn select_impl(s: &State) -> Ret {
     s.new_table(dirty.len() as c_int, 0); // RTAB
     s.new_table(0, 0); // WTAB
     let (mut nr, mut nw) = (0i64, 0i64);
-    let (mut seen_r, mut seen_w) = (Seen::default(), Seen::default());
+    // The descriptors already in each result table. A set, not a bitmap: a foreign
+    // object's getfd may name any descriptor up to INT_MAX.
+    let (mut seen_r, mut seen_w) = (HashSet::new(), HashSet::new());
     for origin in &dirty {
         if seen_r.insert(origin.fd) && add_result(s, RTAB, nr + 1, origin) {
             nr += 1;
