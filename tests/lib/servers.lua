@@ -41,13 +41,18 @@ function M.tmpdir()
   return dir
 end
 
--- A port nobody listens on right now.
-function M.free_port()
-  local s = assert(socket.tcp())
-  assert(s:bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return port
+-- `n` (default 1) distinct ports nobody listens on right now. They are held bound
+-- together while chosen: ports picked one at a time may repeat.
+function M.free_port(n)
+  local held, ports = {}, {}
+  for i = 1, n or 1 do
+    held[i] = assert(socket.tcp())
+    assert(held[i]:bind("127.0.0.1", 0))
+    local _, port = held[i]:getsockname()
+    ports[i] = port
+  end
+  for _, s in ipairs(held) do s:close() end
+  return (table.unpack or unpack)(ports)
 end
 
 -- Waits until something accepts connections on port.
@@ -82,7 +87,7 @@ function M.nginx()
   if not nginx then return nil, "nginx is not installed" end
   if not have("openssl") then return nil, "openssl is not installed" end
   local dir = M.tmpdir()
-  local port, ssl_port, proxy_port = M.free_port(), M.free_port(), M.free_port()
+  local port, ssl_port, proxy_port = M.free_port(3)
   assert(run("mkdir -p '" .. dir .. "/www/dav' '" .. dir .. "/www/private' '" .. dir ..
     "/tmp' && chmod -R 777 '" .. dir .. "'"))
   for name, data in pairs(M.files) do write(dir .. "/www/" .. name, data) end
