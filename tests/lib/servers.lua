@@ -52,7 +52,7 @@ function M.free_port(n)
     ports[i] = port
   end
   for _, s in ipairs(held) do s:close() end
-  return (table.unpack or unpack)(ports)
+  return (rawget(table, "unpack") or rawget(_G, "unpack"))(ports)
 end
 
 -- Waits until something accepts connections on port.
