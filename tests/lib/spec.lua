@@ -35,10 +35,19 @@ function _G.describe(name, body)
   stack[#stack] = nil
 end
 
-function _G.before_each(f) table.insert(stack[#stack].before_each, f) end
-function _G.after_each(f) table.insert(stack[#stack].after_each, f) end
+-- Each `it` runs where it is declared, so a hook applies only to the `it`s after it: a
+-- hook declared after an `it` of the same describe is refused (it would silently not run
+-- for that `it`, as once left servers running).
+local function add_hook(kind, f)
+  local frame = stack[#stack]
+  if frame.ran_it then error(kind .. " must come before the first it of its describe", 3) end
+  table.insert(frame[kind], f)
+end
+function _G.before_each(f) add_hook("before_each", f) end
+function _G.after_each(f) add_hook("after_each", f) end
 
 function _G.it(name, body)
+  stack[#stack].ran_it = true
   skipping = false
   local ok, err = xpcall(function()
     run_hooks("before_each")

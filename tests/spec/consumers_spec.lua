@@ -54,6 +54,12 @@ end
 
 describe("copas", function()
   local web, mail, files
+  after_each(function()
+    if web then web.stop() end
+    if mail then mail.stop() end
+    if files then files.stop() end
+    web, mail, files = nil, nil, nil
+  end)
 
   it("runs socket.http, socket.smtp and socket.ftp in its coroutines", function()
     if not copas then return pending("copas is not installed for " .. _VERSION) end
@@ -108,12 +114,6 @@ describe("copas", function()
     end
   end)
 
-  after_each(function()
-    if web then web.stop() end
-    if mail then mail.stop() end
-    if files then files.stop() end
-    web, mail, files = nil, nil, nil
-  end)
 end)
 
 describe("LuaSec", function()
