@@ -15,7 +15,8 @@
 # with -DLUASOCKET_DEBUG (socket._DEBUG): that one is built here from LUASOCKET_CHECKOUT.
 # Ours runs with LUASOCKET_DEBUG=1 for the same reason. Test files with bugs of their own
 # are adapted in a scratch copy, each adaptation listed below where it is made.
-# Exit status 1 when ours fails a row that C passes.
+# ROWS="urltest copas ..." runs only those rows (names as in the table; "copas" for all of
+# copas's). Exit status 1 when ours fails a row that C passes.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -61,6 +62,8 @@ in_ns() {
   # shellcheck disable=SC2046
   timeout "$4" ip netns exec "$1" env $(env_for "$2" "$3") LUASOCKET_DEBUG=1 "$3" "$5"
 }
+# want NAME: whether ROWS (default: every row) asks for NAME.
+want() { [ -z "${ROWS:-}" ] || [[ " $ROWS " == *" $1 "* ]]; }
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }
 
 # --- C LuaSocket with LUASOCKET_DEBUG, per interpreter ------------------------------------
@@ -157,6 +160,7 @@ EOF
 # error line.
 single() {
   local name=$1 re=$2 file=$3 lua impl ns log
+  want "$name" || return 0
   for lua in $luas; do for impl in c ours; do
     ns=$(new_ns)
     log=$work/$name.$impl.$lua.log
@@ -175,6 +179,7 @@ single() {
 # printed "done in" and no ERROR line. C is the debug build here.
 pair() {
   local name=$1 server=$2 client=$3 lua impl ns log
+  want "$name" || return 0
   for lua in $luas; do for impl in c ours; do
     local ci=$impl
     [ "$impl" = c ] && ci=cdbg
@@ -196,11 +201,12 @@ pair() {
 # served NAME FILE: FILE against nginx+fcgiwrap (httptest) and pyftpdlib (ftptest).
 served() {
   local name=$1 file=$2 lua impl ns log
+  want "$name" || return 0
   for lua in $luas; do for impl in c ours; do
     ns=$(new_ns)
     log=$work/$name.$impl.$lua.log
     ip netns exec "$ns" sh -c "fcgiwrap -s unix:$srv/fcgi.sock >/dev/null 2>&1 &"
-    ip netns exec "$ns" sh -c "python3 $srv/ftpd.py >$srv/ftpd.log 2>&1 &"
+    ip netns exec "$ns" sh -c "/usr/bin/python3 $srv/ftpd.py >$srv/ftpd.log 2>&1 &"
     sleep 0.5
     ip netns exec "$ns" nginx -p "$srv" -c "$srv/nginx.conf" >/dev/null 2>&1
     sleep 1
@@ -232,7 +238,7 @@ served httptest httptest.lua
 served ftptest ftptest.lua
 
 # --- copas 4's own tests (the offline ones of its Makefile's list) ------------------------
-if [ -n "$copas" ]; then
+if [ -n "$copas" ] && want copas; then
   (cd "$copas/tests/certs" && for s in rootA rootB serverA serverB clientA clientB; do
     sh "./$s.sh" >/dev/null 2>&1; done)
   for lua in $luas; do

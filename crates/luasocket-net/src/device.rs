@@ -1,11 +1,9 @@
 //! Character devices for `socket.serial`: a path opened for reading and writing, used
 //! through the same buffered, timeout-bounded I/O as a stream socket.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::OpenOptionsExt;
 
 use luasocket_io::{Error, Timeout, Transport};
 
@@ -21,15 +19,10 @@ impl Device {
     /// Backs `socket.serial(path)`: opens `path` read-write, non-blocking, without making
     /// it the controlling terminal. On failure, the error and its `errno`.
     pub fn open(path: &[u8]) -> Result<Device, (Error, i32)> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
-            .open(std::ffi::OsStr::from_bytes(path))
-            .map_err(|e| {
-                let code = e.raw_os_error().unwrap_or(0);
-                (sys::error(e), code)
-            })?;
+        let file = sys::open_device(path).map_err(|e| {
+            let code = e.raw_os_error().unwrap_or(0);
+            (sys::error(e), code)
+        })?;
         Ok(Device { file: Some(file) })
     }
 
@@ -66,14 +59,11 @@ impl Device {
 impl Transport for Device {
     fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
         let file = self.file.as_ref().ok_or(Error::Closed)?;
-        let n = sys::retry(file.as_raw_fd(), Interest::Read, tm, || {
+        let len = buf.len();
+        sys::recv_stream(file.as_raw_fd(), tm, len, || {
             let mut reader: &File = file;
             reader.read(buf)
-        })?;
-        if n == 0 && !buf.is_empty() {
-            return Err(Error::Closed);
-        }
-        Ok(n)
+        })
     }
 
     fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
@@ -95,12 +85,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ls-dev-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("fifo");
-        let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        #[allow(unsafe_code)]
-        let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
-        assert_eq!(rc, 0);
-        let mut dev = Device::open(path.as_os_str().as_bytes()).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let path = path.to_str().unwrap();
+        let mut dev = Device::open(path.as_bytes()).unwrap();
         let tm = Timeout::new(2.0, -1.0);
         let mut buf = Buffer::new();
         assert_eq!(buf.send(&mut dev, &tm, b"line\n").0, 5);
@@ -116,7 +107,7 @@ mod tests {
         dev.close();
         assert_eq!(dev.fd(), -1);
         let (e, code) = Device::open(b"/nonexistent/tty").unwrap_err();
-        assert_eq!(code, libc::ENOENT);
+        assert_eq!(code, 2); // ENOENT
         assert_eq!(e.to_string(), "No such file or directory");
         std::fs::remove_dir_all(&dir).unwrap();
     }

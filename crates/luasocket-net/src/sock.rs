@@ -5,7 +5,6 @@
 
 use std::io::{self, Read};
 use std::net::SocketAddr;
-use std::os::unix::ffi::OsStrExt;
 
 use luasocket_io::{Error, ResolverError, Timeout, Transport};
 use socket2::{Domain, SockAddr, Socket, Type};
@@ -43,9 +42,6 @@ pub enum Peer {
     /// name.
     Path(Vec<u8>),
 }
-
-/// The longest Unix-domain path `bind`/`connect` accept (`sun_path` less its NUL).
-const UNIX_PATH_MAX: usize = 107;
 
 /// A connect left under way by a non-blocking caller: the next call with the same
 /// address checks it and, if it failed, moves on to the next resolved address.
@@ -258,21 +254,23 @@ impl Sock {
         let sock = self.socket()?;
         match sock.connect(&p.current.into()) {
             Ok(()) => Ok(()),
-            Err(e) if e.raw_os_error() == Some(libc::EISCONN) => Err(Error::AlreadyConnected),
             Err(e) if sys::connect_in_progress(&e) || sys::connect_already(&e) => {
                 // Still under way: LuaSocket reports the system's words for EALREADY.
                 self.pending = Some(p);
                 Err(sys::error(e))
             }
-            Err(e) => {
-                let Pending {
-                    host, port, rest, ..
-                } = p;
-                if rest.len() > 0 {
-                    self.sock = None; // as in try_connect
+            Err(e) => match sys::error(e) {
+                Error::AlreadyConnected => Err(Error::AlreadyConnected),
+                err => {
+                    let Pending {
+                        host, port, rest, ..
+                    } = p;
+                    if rest.len() > 0 {
+                        self.sock = None; // as in try_connect
+                    }
+                    self.try_connect(&host, &port, rest, tm, err)
                 }
-                self.try_connect(&host, &port, rest, tm, sys::error(e))
-            }
+            },
         }
     }
 
@@ -287,7 +285,7 @@ impl Sock {
 
     /// Backs Unix-domain `bind(path)`.
     pub fn bind_path(&mut self, path: &[u8]) -> Result<(), Error> {
-        let addr = unix_addr(path)?;
+        let addr = sys::unix_addr(path)?;
         let sock = self.socket_for(Family::Unix)?;
         let result = sock.bind(&addr).map_err(sys::error);
         if result.is_err() {
@@ -299,7 +297,7 @@ impl Sock {
 
     /// Backs Unix-domain `connect(path)`, within `tm`.
     pub fn connect_path(&mut self, path: &[u8], tm: &Timeout) -> Result<(), Error> {
-        let addr = unix_addr(path)?;
+        let addr = sys::unix_addr(path)?;
         let sock = self.socket_for(Family::Unix)?;
         let result = connect_one(sock, &addr, tm);
         if matches!(result, Err(ref e) if !matches!(e, Error::Timeout)) {
@@ -368,13 +366,13 @@ impl Sock {
     /// Backs `getsockname()` of a Unix-domain socket: the bound path.
     pub fn local_path(&self) -> Result<Vec<u8>, Error> {
         let sock = self.sock.as_ref().ok_or_else(sys::bad_descriptor)?;
-        Ok(path_of(&sock.local_addr().map_err(sys::error)?))
+        Ok(sys::path_of(&sock.local_addr().map_err(sys::error)?))
     }
 
     /// Backs `getpeername()` of a Unix-domain socket: the peer's path.
     pub fn peer_path(&self) -> Result<Vec<u8>, Error> {
         let sock = self.sock.as_ref().ok_or_else(sys::bad_descriptor)?;
-        Ok(path_of(&sock.peer_addr().map_err(sys::error)?))
+        Ok(sys::path_of(&sock.peer_addr().map_err(sys::error)?))
     }
 
     /// Backs `setoption(name, value)`. Without a descriptor the option is queued and
@@ -419,7 +417,7 @@ impl Sock {
         })?;
         let peer = match addr.as_socket() {
             Some(a) => Peer::Inet(a),
-            None => Peer::Path(path_of(&addr)),
+            None => Peer::Path(sys::path_of(&addr)),
         };
         Ok((n, peer))
     }
@@ -442,7 +440,7 @@ impl Sock {
 
     /// Backs Unix-domain datagram `sendto(data, path)`.
     pub fn send_to_path(&mut self, data: &[u8], path: &[u8], tm: &Timeout) -> Result<usize, Error> {
-        let addr = unix_addr(path)?;
+        let addr = sys::unix_addr(path)?;
         self.send_to_addr(data, &addr, tm)
     }
 
@@ -451,25 +449,6 @@ impl Sock {
         sys::retry(sys::raw_fd(sock), Interest::Write, tm, || {
             sock.send_to_with_flags(data, addr, sys::SEND_FLAGS)
         })
-    }
-}
-
-fn unix_addr(path: &[u8]) -> Result<SockAddr, Error> {
-    if path.len() > UNIX_PATH_MAX {
-        return Err(Error::Message("path too long"));
-    }
-    SockAddr::unix(std::ffi::OsStr::from_bytes(path)).map_err(sys::error)
-}
-
-fn path_of(addr: &SockAddr) -> Vec<u8> {
-    if let Some(p) = addr.as_pathname() {
-        p.as_os_str().as_bytes().to_vec()
-    } else if let Some(name) = addr.as_abstract_namespace() {
-        let mut v = vec![0];
-        v.extend_from_slice(name);
-        v
-    } else {
-        Vec::new()
     }
 }
 
@@ -493,14 +472,11 @@ fn connect_one(sock: &Socket, addr: &SockAddr, tm: &Timeout) -> Result<(), Error
 impl Transport for Sock {
     fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
         let sock = self.socket()?;
-        let n = sys::retry(sys::raw_fd(sock), Interest::Read, tm, || {
+        let len = buf.len();
+        sys::recv_stream(sys::raw_fd(sock), tm, len, || {
             let mut reader: &Socket = sock;
             reader.read(buf)
-        })?;
-        if n == 0 && !buf.is_empty() {
-            return Err(Error::Closed);
-        }
-        Ok(n)
+        })
     }
 
     fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
@@ -721,7 +697,7 @@ mod datagram_tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("d.sock");
         let _ = std::fs::remove_file(&path);
-        let p = path.as_os_str().as_bytes();
+        let p = path.to_str().unwrap().as_bytes();
         let tm = Timeout::new(2.0, -1.0);
         let mut srv = Sock::new(Kind::Datagram, Family::Unix).unwrap();
         srv.bind_path(p).unwrap();

@@ -1,8 +1,31 @@
-//! The one seam to the operating system for what socket2 leaves to its caller: waiting on
-//! descriptors with `poll(2)`, errno to LuaSocket message, `getaddrinfo`, raw socket
-//! options by LuaSocket name, and descriptor adoption for `setfd`.
+//! The one seam to the operating system for what socket2 leaves to its caller. Nothing
+//! outside this folder names `libc`, `std::os::unix` or a target `cfg`.
+//!
+//! A backend (one file per OS family, chosen here) provides:
+//!
+//! - descriptors: `RawFd`, `raw_fd`, `adopt`/`release` (for `setfd`), `is_open`,
+//!   `bad_descriptor`, `descriptor_limit`, `out_of_descriptors`;
+//! - waiting: `Interest`, `wait`, and `retry` for non-blocking calls, `recv_stream` (end of
+//!   stream as `"closed"`), `PollFd` and `poll_fds` for `socket.select`;
+//! - errors: `error`, errno to LuaSocket's words; `connect_in_progress`, `connect_already`,
+//!   `accept_retry`;
+//! - calls socket2 does not make the way LuaSocket needs: `accept` (non-blocking,
+//!   close-on-exec), `recv_from`, `disconnect`, `SEND_FLAGS`, `set_option`/`get_option` by
+//!   LuaSocket name;
+//! - names: `getaddrinfo` with `Hints`, `getnameinfo`, `reverse_name`, `hostname`;
+//! - Unix-domain paths (`unix_addr`, `path_of`) and character devices (`open_device`);
+//! - the process: `ignore_sigpipe`.
 
-#[cfg(unix)]
-mod unix;
-#[cfg(unix)]
-pub use unix::*;
+#[cfg_attr(unix, path = "unix.rs")]
+mod imp;
+
+#[cfg(not(unix))]
+compile_error!("luasocket-net has an OS backend for Unix-like systems only");
+
+pub(crate) use imp::{
+    accept, accept_retry, adopt, bad_descriptor, connect_already, connect_in_progress, disconnect,
+    error, get_option, getaddrinfo, getnameinfo, hostname, open_device, path_of, poll_fds, raw_fd,
+    recv_from, recv_stream, release, retry, reverse_name, set_option, unix_addr, wait, Hints,
+    Interest, SEND_FLAGS,
+};
+pub use imp::{descriptor_limit, ignore_sigpipe, is_open, out_of_descriptors, PollFd, RawFd};

@@ -1,10 +1,13 @@
 //! Unix implementation of the OS seam.
 
-use std::ffi::{CStr, CString};
+use std::ffi::{CStr, CString, OsStr};
+use std::fs::{File, OpenOptions};
 use std::io;
 use std::mem::{size_of, zeroed};
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
 use std::time::Duration;
 
 use libc::{c_int, c_void, socklen_t};
@@ -48,10 +51,7 @@ pub(crate) fn wait(fd: RawFd, interest: Interest, tm: &Timeout) -> Result<(), Er
         revents: 0,
     };
     loop {
-        let ms = poll_millis(tm.retry());
-        // SAFETY: `pfd` is one valid pollfd and we pass a count of 1.
-        let ret = unsafe { libc::poll(&mut pfd, 1, ms) };
-        match ret {
+        match poll_raw(std::slice::from_mut(&mut pfd), tm.retry()) {
             0 => return Err(Error::Timeout),
             n if n > 0 => return Ok(()),
             _ => {
@@ -83,15 +83,55 @@ pub(crate) fn retry<T>(
     }
 }
 
-/// `poll(2)`'s timeout argument: milliseconds rounded up (a wait never ends early), -1
-/// for none, saturated at `c_int::MAX`.
-fn poll_millis(timeout: Option<Duration>) -> c_int {
-    match timeout {
-        None => -1,
-        Some(d) => {
-            let ms = d.as_nanos().div_ceil(1_000_000);
-            c_int::try_from(ms).unwrap_or(c_int::MAX)
+/// [`retry`] for a stream read: `Ok(0)` for a non-empty `buf` is the end of the stream,
+/// reported as [`Error::Closed`].
+pub(crate) fn recv_stream(
+    fd: RawFd,
+    tm: &Timeout,
+    buf_len: usize,
+    read: impl FnMut() -> io::Result<usize>,
+) -> Result<usize, Error> {
+    match retry(fd, Interest::Read, tm, read)? {
+        0 if buf_len > 0 => Err(Error::Closed),
+        n => Ok(n),
+    }
+}
+
+/// One `poll` over `fds` for at most `timeout` (`None`: no limit); its raw result.
+///
+/// Where the system has `ppoll`, the timeout keeps nanosecond precision, as C LuaSocket's
+/// `select(2)` keeps microseconds: schedulers such as copas compute the next wake-up and
+/// count on not sleeping up to a millisecond past it. Elsewhere, `poll` with the
+/// milliseconds rounded up (a wait never ends early).
+fn poll_raw(fds: &mut [libc::pollfd], timeout: Option<Duration>) -> c_int {
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+    {
+        let ts = timeout.map(|d| libc::timespec {
+            tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
+            tv_nsec: d.subsec_nanos().into(),
+        });
+        let ts_ptr = ts
+            .as_ref()
+            .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+        // SAFETY: `fds` is a valid array of `fds.len()` pollfd; `ts_ptr` is null or points
+        // to a timespec that outlives the call; a null signal mask leaves it unchanged.
+        unsafe {
+            libc::ppoll(
+                fds.as_mut_ptr(),
+                fds.len() as libc::nfds_t,
+                ts_ptr,
+                std::ptr::null(),
+            )
         }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+    {
+        let ms = match timeout {
+            None => -1,
+            Some(d) => c_int::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(c_int::MAX),
+        };
+        // SAFETY: `fds` is a valid array of `fds.len()` pollfd.
+        unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) }
     }
 }
 
@@ -157,13 +197,10 @@ pub(crate) fn poll_fds(fds: &mut [PollFd], timeout: Option<Duration>) -> Result<
         };
         // SAFETY: PollFd is repr(transparent) over libc::pollfd, so the slice is an array
         // of `fds.len()` valid pollfd structures.
-        let ret = unsafe {
-            libc::poll(
-                fds.as_mut_ptr().cast::<libc::pollfd>(),
-                fds.len() as libc::nfds_t,
-                poll_millis(left),
-            )
+        let raw = unsafe {
+            std::slice::from_raw_parts_mut(fds.as_mut_ptr().cast::<libc::pollfd>(), fds.len())
         };
+        let ret = poll_raw(raw, left);
         if ret >= 0 {
             return Ok(ret as usize);
         }
@@ -733,6 +770,41 @@ pub fn ignore_sigpipe() {
     }
 }
 
+/// The longest Unix-domain path `bind`/`connect` accept (`sun_path` less its NUL).
+const UNIX_PATH_MAX: usize = 107;
+
+/// The Unix-domain address of `path` (bytes as Lua gives them).
+pub(crate) fn unix_addr(path: &[u8]) -> Result<SockAddr, Error> {
+    if path.len() > UNIX_PATH_MAX {
+        return Err(Error::Message("path too long"));
+    }
+    SockAddr::unix(OsStr::from_bytes(path)).map_err(error)
+}
+
+/// The path of a Unix-domain address: empty for an unbound one, a leading NUL for an
+/// abstract name.
+pub(crate) fn path_of(addr: &SockAddr) -> Vec<u8> {
+    if let Some(p) = addr.as_pathname() {
+        p.as_os_str().as_bytes().to_vec()
+    } else if let Some(name) = addr.as_abstract_namespace() {
+        let mut v = vec![0];
+        v.extend_from_slice(name);
+        v
+    } else {
+        Vec::new()
+    }
+}
+
+/// Opens a character device read-write and non-blocking, without making it the
+/// controlling terminal (`socket.serial`).
+pub(crate) fn open_device(path: &[u8]) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+        .open(OsStr::from_bytes(path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -761,14 +833,13 @@ mod tests {
     }
 
     #[test]
-    fn millis_round_up_and_saturate() {
-        assert_eq!(poll_millis(None), -1);
-        assert_eq!(poll_millis(Some(Duration::from_micros(1))), 1);
-        assert_eq!(poll_millis(Some(Duration::from_millis(1500))), 1500);
-        assert_eq!(
-            poll_millis(Some(Duration::from_secs(u64::MAX / 4))),
-            c_int::MAX
-        );
+    fn waits_never_end_early() {
+        for micros in [1, 2500, 10_300] {
+            let t = Duration::from_micros(micros);
+            let t0 = std::time::Instant::now();
+            assert_eq!(poll_raw(&mut [], Some(t)), 0);
+            assert!(t0.elapsed() >= t, "{micros} us");
+        }
     }
 
     #[test]
