@@ -57,4 +57,27 @@ describe("the process", function()
     assert.equal(0, rc, out)
     assert.matches("done", out)
   end)
+
+  it("collects and retries when the limit is reached before the collector runs", function()
+    if not lua then return pending("LUASOCKET_LUA is not set (run through cargo xtask)") end
+    -- 50 MB of live data: the collector's next cycle is far away, so sockets run out
+    -- first; tcp4, connect, accept and setsockname then collect and retry (C fails here).
+    local rc, out = child([[
+      local socket = require("socket")
+      local live = {}
+      for i = 1, 50000 do live[i] = ("x"):rep(1000) .. i end
+      collectgarbage()
+      local srv = assert(socket.bind("127.0.0.1", 0))
+      local _, port = srv:getsockname()
+      for i = 1, 1000 do assert(socket.tcp4(), "tcp4 " .. i) end
+      for i = 1, 300 do
+        assert(socket.connect("127.0.0.1", port), "connect " .. i)
+        assert(srv:accept(), "accept " .. i)
+      end
+      for i = 1, 300 do assert(socket.udp():setsockname("127.0.0.1", 0), "udp " .. i) end
+      print("done", #live)
+    ]], "ulimit -n 64 &&")
+    assert.equal(0, rc, out)
+    assert.matches("done", out)
+  end)
 end)

@@ -68,20 +68,19 @@ pub(crate) fn debug_timing() -> bool {
     })
 }
 
-/// Runs `f`, which makes a descriptor; if the process has none left, runs a full garbage
-/// collection (which closes the sockets Lua code dropped without `close`) and tries once
-/// more. C LuaSocket has no such retry; ours has it because a socket's kernel side costs
-/// more than the collector can see.
+/// Runs `f`, which may make a descriptor. If the process has none left and this is the
+/// body's first run, asks the C function's shim ([`Raise::Collect`]) for a full garbage
+/// collection, which closes the sockets Lua code dropped without `close`, and for one more
+/// run of the whole body. C LuaSocket has no such retry; ours has it because a socket's
+/// kernel side costs more than the collector can see. Use it with `?`, before anything
+/// the body must not do twice.
 pub(crate) fn with_descriptor<T>(
     s: &State,
-    mut f: impl FnMut() -> Result<T, Error>,
-) -> Result<T, Error> {
+    f: impl FnOnce() -> Result<T, Error>,
+) -> Result<Result<T, Error>, Raise> {
     match f() {
-        Err(e) if luasocket_net::out_of_descriptors(&e) => {
-            s.collect_garbage();
-            f()
-        }
-        other => other,
+        Err(e) if luasocket_net::out_of_descriptors(&e) && !s.retried() => Err(Raise::Collect),
+        other => Ok(other),
     }
 }
 

@@ -19,6 +19,10 @@ pub(crate) enum Raise {
     Msg(String),
     /// The error value is already on top of the stack (from a failed `pcall`).
     Value,
+    /// No descriptor could be made (`EMFILE`/`ENFILE`): the call's shim runs a full
+    /// garbage collection, with no Rust borrow of a Lua object alive, and runs the body once
+    /// more (see `crate::core::with_descriptor`).
+    Collect,
 }
 
 /// What a method body returns: the number of results it pushed, or an error to raise.
@@ -32,13 +36,8 @@ macro_rules! lua_fn {
         pub(crate) unsafe extern "C-unwind" fn $name(
             l: *mut mlua::ffi::lua_State,
         ) -> std::os::raw::c_int {
-            let result = {
-                // SAFETY: Lua calls C functions with a valid state.
-                let s = unsafe { $crate::state::State::from_raw(l) };
-                $body(&s)
-            };
-            // SAFETY: `l` is the state this function was called with; nothing is borrowed.
-            unsafe { $crate::state::finish(l, result) }
+            // SAFETY: Lua calls C functions with a valid state.
+            unsafe { $crate::state::call(l, $body) }
         }
     };
     // A C function generic over the kind of object it serves: `$body::<K>` runs.
@@ -47,13 +46,8 @@ macro_rules! lua_fn {
         pub(crate) unsafe extern "C-unwind" fn $name<$k: $bound>(
             l: *mut mlua::ffi::lua_State,
         ) -> std::os::raw::c_int {
-            let result = {
-                // SAFETY: Lua calls C functions with a valid state.
-                let s = unsafe { $crate::state::State::from_raw(l) };
-                $body::<$k>(&s)
-            };
-            // SAFETY: `l` is the state this function was called with; nothing is borrowed.
-            unsafe { $crate::state::finish(l, result) }
+            // SAFETY: Lua calls C functions with a valid state.
+            unsafe { $crate::state::call(l, $body::<$k>) }
         }
     };
 }
@@ -65,6 +59,33 @@ pub(crate) use lua_fn;
 /// # Safety
 ///
 /// `l` must be the state of the running C function.
+/// Runs the body of a C function and raises its error, if any. A body that returns
+/// [`Raise::Collect`] runs once more after a full collection, which happens here, where no
+/// Rust reference into a Lua object is alive (finalizers may run Lua code that uses any
+/// object).
+///
+/// # Safety
+///
+/// `l` is the state the C function was called with.
+pub(crate) unsafe fn call(l: *mut lua_State, body: impl Fn(&State) -> Ret) -> c_int {
+    let result = {
+        // SAFETY: `l` is valid (caller's contract).
+        let s = unsafe { State::from_raw(l) };
+        let top = s.top();
+        match body(&s) {
+            Err(Raise::Collect) => {
+                s.set_top(top);
+                s.collect_garbage();
+                let again = State { l, retried: true };
+                body(&again)
+            }
+            other => other,
+        }
+    };
+    // SAFETY: `l` is valid and nothing is borrowed.
+    unsafe { finish(l, result) }
+}
+
 pub(crate) unsafe fn finish(l: *mut lua_State, result: Ret) -> c_int {
     // SAFETY: `l` is valid; strings are pushed (copied) before being freed, and the
     // raising calls run with no live Rust values in this frame.
@@ -85,6 +106,13 @@ pub(crate) unsafe fn finish(l: *mut lua_State, result: Ret) -> c_int {
                 ffi::lua_error(l)
             }
             Err(Raise::Value) => ffi::lua_error(l),
+            // A body that asks for a second collection gets the system's error instead
+            // (`with_descriptor` does not ask twice); this arm only keeps the match total.
+            Err(Raise::Collect) => {
+                ffi::lua_pushnil(l);
+                ffi::lua_pushstring(l, c"Too many open files".as_ptr());
+                2
+            }
         }
     }
 }
@@ -92,6 +120,8 @@ pub(crate) unsafe fn finish(l: *mut lua_State, result: Ret) -> c_int {
 /// The running C function's view of its Lua state.
 pub(crate) struct State {
     l: *mut lua_State,
+    /// True while the body runs again after a collection (`Raise::Collect`).
+    retried: bool,
 }
 
 impl State {
@@ -101,7 +131,12 @@ impl State {
     ///
     /// `l` must be valid for as long as the `State` is used.
     pub(crate) unsafe fn from_raw(l: *mut lua_State) -> State {
-        State { l }
+        State { l, retried: false }
+    }
+
+    /// Whether the running body is the second run after a collection (`Raise::Collect`).
+    pub(crate) fn retried(&self) -> bool {
+        self.retried
     }
 
     /// The raw state, for the few callers (classes) that need the C API directly.

@@ -310,7 +310,7 @@ lua_fn!(accept<K: SockKind>, accept_impl);
 fn accept_impl<K: SockKind>(s: &State) -> Ret {
     let server = of_class::<K>(s, K::SERVER)?;
     server.tm.mark_start();
-    match crate::core::with_descriptor(s, || server.io.accept(&server.tm)) {
+    match crate::core::with_descriptor(s, || server.io.accept(&server.tm))? {
         Ok(client) => {
             push::<K>(s, client, K::CLIENT);
             Ok(1)

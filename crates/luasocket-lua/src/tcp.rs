@@ -70,7 +70,7 @@ pub(crate) fn open(s: &State) {
 }
 
 fn create(s: &State, family: Family) -> Ret {
-    match crate::core::with_descriptor(s, || Sock::new(Kind::Stream, family)) {
+    match crate::core::with_descriptor(s, || Sock::new(Kind::Stream, family))? {
         Ok(sock) => {
             stream::push::<Tcp>(s, sock, Tcp::MASTER);
             Ok(1)
@@ -108,17 +108,17 @@ fn connect_impl(s: &State) -> Ret {
     let family = crate::core::family_arg(s, 5)?;
     // The family argument narrows both the local and the remote lookup (C LuaSocket
     // applies it to the local one only, so `connect4` could still pick IPv6).
-    let mut sock = match crate::core::with_descriptor(s, || Sock::new(Kind::Stream, family)) {
+    let mut sock = match crate::core::with_descriptor(s, || Sock::new(Kind::Stream, family))? {
         Ok(t) => t,
         Err(e) => return Ok(s.push_fail(&e)),
     };
     let mut tm = Timeout::default();
     if let Some(local) = local {
-        if let Err(e) = crate::core::with_descriptor(s, || sock.bind(local, lport, &tm)) {
+        if let Err(e) = crate::core::with_descriptor(s, || sock.bind(local, lport, &tm))? {
             return Ok(s.push_fail(&e));
         }
     }
-    if let Err(e) = crate::core::with_descriptor(s, || sock.connect(host, port, &mut tm)) {
+    if let Err(e) = crate::core::with_descriptor(s, || sock.connect(host, port, &mut tm))? {
         return Ok(s.push_fail(&e));
     }
     stream::push::<Tcp>(s, sock, Tcp::CLIENT);
@@ -133,7 +133,7 @@ fn bind_impl(s: &State) -> Ret {
     let host = s.check_bytes(2)?;
     let port = s.check_bytes(3)?;
     t.tm.mark_start();
-    let r = crate::core::with_descriptor(s, || t.io.bind(host, port, &t.tm));
+    let r = crate::core::with_descriptor(s, || t.io.bind(host, port, &t.tm))?;
     done(s, r)
 }
 
@@ -143,7 +143,7 @@ fn connect_method(s: &State) -> Ret {
     let host = s.check_bytes(2)?;
     let port = s.check_bytes(3)?;
     t.tm.mark_start();
-    let result = crate::core::with_descriptor(s, || t.io.connect(host, port, &mut t.tm));
+    let result = crate::core::with_descriptor(s, || t.io.connect(host, port, &mut t.tm))?;
     // The class changes even on failure: a non-blocking connect is under way.
     class::set_class(s, 1, Tcp::CLIENT);
     done(s, result)

@@ -62,7 +62,7 @@ pub(crate) fn open(s: &State) {
 }
 
 fn create(s: &State, family: Family) -> Ret {
-    match crate::core::with_descriptor(s, || Sock::new(Kind::Datagram, family)) {
+    match crate::core::with_descriptor(s, || Sock::new(Kind::Datagram, family))? {
         Ok(sock) => {
             datagram::push::<Udp>(s, sock);
             Ok(1)
@@ -136,7 +136,7 @@ fn sendto_impl(s: &State) -> Ret {
     let ip = s.check_bytes(3)?;
     let port = s.check_bytes(4)?;
     t.tm.mark_start();
-    let r = crate::core::with_descriptor(s, || t.sock.send_to(data, ip, port, &t.tm));
+    let r = crate::core::with_descriptor(s, || t.sock.send_to(data, ip, port, &t.tm))?;
     push_sent(s, r)
 }
 
@@ -152,7 +152,7 @@ fn setpeername_impl(s: &State) -> Ret {
     }
     let port = s.check_bytes(3)?;
     t.tm.mark_start();
-    match crate::core::with_descriptor(s, || t.sock.connect(host, port, &mut t.tm)) {
+    match crate::core::with_descriptor(s, || t.sock.connect(host, port, &mut t.tm))? {
         Ok(()) => {
             class::set_class(s, 1, Udp::CONNECTED);
             ok(s)
@@ -168,6 +168,6 @@ fn setsockname_impl(s: &State) -> Ret {
     let host = s.check_bytes(2)?;
     let port = s.check_bytes(3)?;
     t.tm.mark_start();
-    let r = crate::core::with_descriptor(s, || t.sock.bind(host, port, &t.tm));
+    let r = crate::core::with_descriptor(s, || t.sock.bind(host, port, &t.tm))?;
     done(s, r)
 }

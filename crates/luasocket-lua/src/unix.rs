@@ -126,7 +126,7 @@ pub(crate) fn open(s: &State) -> Ret {
 
 lua_fn!(global_stream, stream_create);
 fn stream_create(s: &State) -> Ret {
-    match crate::core::with_descriptor(s, || Sock::new(Kind::Stream, Family::Unix)) {
+    match crate::core::with_descriptor(s, || Sock::new(Kind::Stream, Family::Unix))? {
         Ok(sock) => {
             stream::push::<S>(s, sock, S::MASTER);
             Ok(1)
@@ -144,7 +144,7 @@ fn call_impl(s: &State) -> Ret {
 
 lua_fn!(global_dgram, dgram_create);
 fn dgram_create(s: &State) -> Ret {
-    match crate::core::with_descriptor(s, || Sock::new(Kind::Datagram, Family::Unix)) {
+    match crate::core::with_descriptor(s, || Sock::new(Kind::Datagram, Family::Unix))? {
         Ok(sock) => {
             datagram::push::<D>(s, sock);
             Ok(1)
