@@ -14,26 +14,28 @@
 //! Lua (`luasocket-lua`).
 #![deny(unsafe_code)]
 
-mod addr;
 mod device;
+mod dns;
+mod family;
 mod options;
 mod select;
 mod sock;
 #[allow(unsafe_code)]
 mod sys;
 
-pub use addr::{
-    getaddrinfo, getnameinfo, host_entry, hostname, resolve, resolve_numeric, AddrInfo, Family,
-    HostEntry, NameInfo,
-};
 pub use device::Device;
+pub use dns::{
+    getaddrinfo, getnameinfo, host_entry, hostname, resolve, resolve_numeric, AddrInfo, HostEntry,
+    NameInfo,
+};
+pub use family::{Family, Kind};
 pub use options::{
     Opt, OptKind, OptValue, TCP_GET_OPTIONS, TCP_SET_OPTIONS, UDP_GET_OPTIONS, UDP_SET_OPTIONS,
     UNIX_DGRAM_GET_OPTIONS, UNIX_DGRAM_SET_OPTIONS, UNIX_STREAM_GET_OPTIONS,
     UNIX_STREAM_SET_OPTIONS,
 };
 pub use select::{poll, PollFd};
-pub use sock::{Kind, Peer, Shutdown, Sock};
+pub use sock::{Peer, Shutdown, Sock};
 pub use sys::{descriptor_limit, ignore_sigpipe, is_open, out_of_descriptors, RawFd};
 
 /// The descriptor value of a socket that has none (`socket._SOCKETINVALID`).

@@ -9,7 +9,8 @@ use std::net::SocketAddr;
 use luasocket_io::{Error, ResolverError, Timeout, Transport};
 use socket2::{Domain, SockAddr, Socket, Type};
 
-use crate::addr::{resolve, resolve_numeric, Family};
+use crate::dns::{resolve, resolve_numeric};
+use crate::family::{Family, Kind};
 use crate::options::{Opt, OptValue};
 use crate::sys::{self, Interest, RawFd};
 
@@ -22,15 +23,6 @@ pub enum Shutdown {
     Send,
     /// `"both"`.
     Both,
-}
-
-/// Stream (TCP, Unix stream) or datagram (UDP, Unix datagram).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A byte stream.
-    Stream,
-    /// Datagrams.
-    Datagram,
 }
 
 /// Where a datagram came from (`receivefrom`).

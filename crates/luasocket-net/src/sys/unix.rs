@@ -162,16 +162,6 @@ impl PollFd {
         self.0.fd
     }
 
-    /// Adds read interest to this entry.
-    pub fn want_read(&mut self) {
-        self.0.events |= libc::POLLIN;
-    }
-
-    /// Adds write interest to this entry.
-    pub fn want_write(&mut self) {
-        self.0.events |= libc::POLLOUT;
-    }
-
     /// Readable, at end of stream or in error after the poll (a read would not block).
     pub fn readable(&self) -> bool {
         self.0.events & libc::POLLIN != 0
@@ -256,19 +246,19 @@ pub(crate) fn raw_fd(sock: &Socket) -> RawFd {
 }
 
 /// The `ai_family` value for a LuaSocket family.
-pub(crate) fn family_code(family: crate::Family) -> c_int {
+pub(crate) fn family_code(family: crate::family::Family) -> c_int {
     match family {
-        crate::Family::Unspec => libc::AF_UNSPEC,
-        crate::Family::Inet => libc::AF_INET,
-        crate::Family::Inet6 => libc::AF_INET6,
-        crate::Family::Unix => libc::AF_UNIX,
+        crate::family::Family::Unspec => libc::AF_UNSPEC,
+        crate::family::Family::Inet => libc::AF_INET,
+        crate::family::Family::Inet6 => libc::AF_INET6,
+        crate::family::Family::Unix => libc::AF_UNIX,
     }
 }
 
 /// Hints for [`getaddrinfo`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Hints {
-    pub family: crate::Family,
+    pub family: crate::family::Family,
     pub stream: bool,
     pub passive: bool,
     /// `AI_NUMERICHOST | AI_NUMERICSERV`: no lookups.
@@ -279,7 +269,7 @@ pub(crate) struct Hints {
 
 impl Hints {
     /// Hints for `family`, stream or datagram, with no flags.
-    pub fn new(family: crate::Family, stream: bool) -> Hints {
+    pub fn new(family: crate::family::Family, stream: bool) -> Hints {
         Hints {
             family,
             stream,
@@ -844,7 +834,7 @@ mod tests {
 
     #[test]
     fn resolver_errors_have_words() {
-        let hints = Hints::new(crate::Family::Unspec, true);
+        let hints = Hints::new(crate::family::Family::Unspec, true);
         let e = getaddrinfo(Some(b"127.0.0.1"), Some(b"no-such-service-xyz"), hints).unwrap_err();
         assert_eq!(e.to_string(), "service not supported for socket type");
         let e = getaddrinfo(Some(b"bad\0host"), None, hints).unwrap_err();
