@@ -185,7 +185,7 @@ impl Buffer {
                 }
             }
             if self.max_line.is_some_and(|max| out.len() > max) {
-                return Err(Error::Message("line too long"));
+                return Err(Error::LineTooLong);
             }
         }
     }

@@ -29,8 +29,14 @@ pub enum Error {
     HostNotFound,
     /// `getaddrinfo` failed; the words are those of LuaSocket's `pierror.h`.
     Resolver(ResolverError),
-    /// A fixed message of LuaSocket's, such as `"setsockopt failed"`.
-    Message(&'static str),
+    /// The system refused to set a socket option: `"setsockopt failed"`.
+    SetOptionFailed,
+    /// The system refused to read a socket option: `"getsockopt failed"`.
+    GetOptionFailed,
+    /// A `"*l"` line grew past the socket's `max-line-length`: `"line too long"`.
+    LineTooLong,
+    /// A Unix-domain path does not fit `sun_path`: `"path too long"`.
+    PathTooLong,
     /// Any other system error: its `strerror` text, without Rust's `" (os error N)"`.
     Io(io::Error),
 }
@@ -75,7 +81,10 @@ impl Error {
             Error::PermissionDenied => "permission denied",
             Error::HostNotFound => "host not found",
             Error::Resolver(r) => r.word(),
-            Error::Message(m) => m,
+            Error::SetOptionFailed => "setsockopt failed",
+            Error::GetOptionFailed => "getsockopt failed",
+            Error::LineTooLong => "line too long",
+            Error::PathTooLong => "path too long",
             Error::Io(_) => return None,
         })
     }
@@ -141,7 +150,10 @@ mod tests {
             (Error::AlreadyConnected, "already connected"),
             (Error::PermissionDenied, "permission denied"),
             (Error::HostNotFound, "host not found"),
-            (Error::Message("setsockopt failed"), "setsockopt failed"),
+            (Error::SetOptionFailed, "setsockopt failed"),
+            (Error::GetOptionFailed, "getsockopt failed"),
+            (Error::LineTooLong, "line too long"),
+            (Error::PathTooLong, "path too long"),
             (
                 ResolverError::Again.into(),
                 "temporary failure in name resolution",

@@ -387,7 +387,7 @@ impl Sock {
                 .iter()
                 .find(|(o, _)| *o == opt)
                 .map(|(_, v)| v.clone())
-                .ok_or(Error::Message("getsockopt failed")),
+                .ok_or(Error::GetOptionFailed),
         }
     }
 

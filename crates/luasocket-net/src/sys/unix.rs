@@ -546,7 +546,7 @@ fn option_code(opt: Opt) -> Option<(c_int, c_int)> {
 /// `setsockopt(2)` for one of LuaSocket's options. Failure is LuaSocket's
 /// `"setsockopt failed"`.
 pub(crate) fn set_option(sock: &Socket, opt: Opt, value: &OptValue) -> Result<(), Error> {
-    const FAILED: Error = Error::Message("setsockopt failed");
+    const FAILED: Error = Error::SetOptionFailed;
     let (level, name) = option_code(opt).ok_or(FAILED)?;
     let fd = sock.as_raw_fd();
     let rc = match (opt.kind(), value) {
@@ -650,7 +650,7 @@ fn get_raw<T: Copy>(fd: RawFd, level: c_int, name: c_int, init: T) -> Option<(T,
 /// `getsockopt(2)` for one of LuaSocket's options. Failure is LuaSocket's
 /// `"getsockopt failed"`.
 pub(crate) fn get_option(sock: &Socket, opt: Opt) -> Result<OptValue, Error> {
-    const FAILED: Error = Error::Message("getsockopt failed");
+    const FAILED: Error = Error::GetOptionFailed;
     let (level, name) = option_code(opt).ok_or(FAILED)?;
     let fd = sock.as_raw_fd();
     match opt.kind() {
@@ -766,7 +766,7 @@ const UNIX_PATH_MAX: usize = 107;
 /// The Unix-domain address of `path` (bytes as Lua gives them).
 pub(crate) fn unix_addr(path: &[u8]) -> Result<SockAddr, Error> {
     if path.len() > UNIX_PATH_MAX {
-        return Err(Error::Message("path too long"));
+        return Err(Error::PathTooLong);
     }
     SockAddr::unix(OsStr::from_bytes(path)).map_err(error)
 }
