@@ -1,187 +1,183 @@
--- socket: the Lua half of LuaSocket's socket module.
+-- socket: LuaSocket's `socket` module, its Lua half.
 --
--- Extends the socket.core table in place (as C LuaSocket does) with the helpers that are
--- easier in Lua: connect4/connect6, bind, choose, try, and the LTN12 sources and sinks of
--- sockets. protect and newtry come from socket.core, written in Lua there too, so
--- protected functions may yield.
+-- Design: socket.core (native) makes the table; this file adds, in place, what reads
+-- better in Lua: connect4/connect6, bind over every resolved address, choose, try, and
+-- the LTN12 sources and sinks of sockets. newtry and protect come from socket.core,
+-- written in Lua there, so protected functions may yield. Socket sources and sinks answer
+-- getfd and dirty too, so they can be given to socket.select.
 
 local socket = require("socket.core")
 
-local ipairs, setmetatable, tostring, type, error, require =
-  ipairs, setmetatable, tostring, type, error, require
+local error, ipairs, pairs, setmetatable, tostring, type =
+  error, ipairs, pairs, setmetatable, tostring, type
 local min = math.min
 
-local _M = socket
+-- Connecting and listening -------------------------------------------------------------
 
-function _M.connect4(address, port, laddress, lport)
-  return socket.connect(address, port, laddress, lport, "inet")
+for suffix, family in pairs({ ["4"] = "inet", ["6"] = "inet6" }) do
+  socket["connect" .. suffix] = function(host, port, lhost, lport)
+    return socket.connect(host, port, lhost, lport, family)
+  end
 end
 
-function _M.connect6(address, port, laddress, lport)
-  return socket.connect(address, port, laddress, lport, "inet6")
+-- A socket listening on one resolved address; a third result `true` means no socket could
+-- be made at all (no point in trying the other addresses).
+local function listen_on(entry, port, backlog)
+  local make = entry.family == "inet" and socket.tcp4 or socket.tcp6
+  local server, err = make()
+  if not server then return nil, err, true end
+  server:setoption("reuseaddr", true)
+  local ok
+  ok, err = server:bind(entry.addr, port)
+  if ok then ok, err = server:listen(backlog) end
+  if ok then return server end
+  server:close()
+  return nil, err
 end
 
--- Creates a server socket listening on host:port, trying each address host resolves to.
-function _M.bind(host, port, backlog)
-  if host == "*" then host = "0.0.0.0" end
-  local addrinfo, err = socket.dns.getaddrinfo(host)
-  if not addrinfo then return nil, err end
+-- A server socket on host:port ("*" for any IPv4 address): the first address host
+-- resolves to that takes a listening socket.
+function socket.bind(host, port, backlog)
+  local entries, err = socket.dns.getaddrinfo(host == "*" and "0.0.0.0" or host)
+  if not entries then return nil, err end
   err = "no info on address"
-  for _, alt in ipairs(addrinfo) do
-    local sock, res
-    if alt.family == "inet" then
-      sock, err = socket.tcp4()
-    else
-      sock, err = socket.tcp6()
-    end
-    if not sock then return nil, err end
-    sock:setoption("reuseaddr", true)
-    res, err = sock:bind(alt.addr, port)
-    if res then
-      res, err = sock:listen(backlog)
-      if res then return sock end
-    end
-    sock:close()
+  for _, entry in ipairs(entries) do
+    local server, fatal
+    server, err, fatal = listen_on(entry, port, backlog)
+    if server or fatal then return server, err end
   end
   return nil, err
 end
 
-_M.try = _M.newtry()
+socket.try = socket.newtry()
 
--- Returns a function that dispatches on its first argument to an entry of `table`.
-function _M.choose(table)
-  return function(name, opt1, opt2)
-    if type(name) ~= "string" then
-      name, opt1, opt2 = "default", name, opt1
-    end
-    local f = table[name or "nil"]
-    if not f then error("unknown key (" .. tostring(name) .. ")", 3) end
-    return f(opt1, opt2)
+-- A function that runs the entry of `options` its first argument names ("default" when
+-- the first argument is not a string), with the next two arguments.
+function socket.choose(options)
+  return function(key, a, b)
+    if type(key) ~= "string" then key, a, b = "default", key, a end
+    local chosen = options[key or "nil"]
+    if not chosen then error("unknown key (" .. tostring(key) .. ")", 3) end
+    return chosen(a, b)
   end
 end
 
--- LTN12 sinks and sources over sockets. Each is callable and also answers getfd/dirty,
--- so it can be passed to socket.select.
-local sourcet, sinkt = {}, {}
-_M.sourcet = sourcet
-_M.sinkt = sinkt
+-- LTN12 over sockets -------------------------------------------------------------------
 
-_M.BLOCKSIZE = 2048
+local sinkt, sourcet = {}, {}
+socket.sinkt, socket.sourcet = sinkt, sourcet
 
--- How much the socket sources read per call. LTN12 promises no chunk size, and reading
--- more per call cuts the per-chunk cost of large bodies (C LuaSocket reads BLOCKSIZE).
-local SOURCE_CHUNK = 64 * 1024
+socket.BLOCKSIZE = 2048
 
-local function selectable(sock, call)
-  return setmetatable({
-    getfd = function() return sock:getfd() end,
-    dirty = function() return sock:dirty() end,
-  }, { __call = call })
+-- How much a socket source asks for per call. LTN12 promises no chunk size, and bigger
+-- reads cut the per-chunk cost of large bodies (C LuaSocket reads BLOCKSIZE).
+local READ_SIZE = 64 * 1024
+
+-- Wraps `step` (called with each chunk) as a callable that select can watch.
+local function selectable(sock, step)
+  local object = {}
+  function object.getfd() return sock:getfd() end
+  function object.dirty() return sock:dirty() end
+  return setmetatable(object, { __call = function(_, ...) return step(...) end })
 end
 
-sinkt["close-when-done"] = function(sock)
-  return selectable(sock, function(_, chunk)
-    if not chunk then
-      sock:close()
-      return 1
-    end
-    return sock:send(chunk)
-  end)
+-- socket.http.core holds the chunked coding; it is loaded on first use.
+local http_core
+local function chunked_coding()
+  if not http_core then http_core = require("socket.http.core") end
+  return http_core
 end
 
 sinkt["keep-open"] = function(sock)
-  return selectable(sock, function(_, chunk)
-    if chunk then return sock:send(chunk) end
+  return selectable(sock, function(data)
+    if data == nil then return 1 end
+    return sock:send(data)
+  end)
+end
+
+sinkt["close-when-done"] = function(sock)
+  return selectable(sock, function(data)
+    if data ~= nil then return sock:send(data) end
+    sock:close()
     return 1
   end)
 end
 
--- The chunked transfer coding comes from socket.http.core (native, installed with this
--- library), loaded on first use.
-local http_core
-local function chunked()
-  http_core = http_core or require("socket.http.core")
-  return http_core
-end
-
--- HTTP/1.1 chunked transfer coding: each chunk with its size; nil sends the last chunk.
--- An empty chunk sends nothing (it would read as the end of the body).
+-- Each chunk framed with its size; the end of input sends the last chunk. An empty chunk
+-- sends nothing, since it would read as the end.
 sinkt["http-chunked"] = function(sock)
-  local core = chunked()
-  return selectable(sock, function(_, chunk)
-    if chunk == "" then return 1 end
-    return sock:send(core.chunk(chunk))
+  local coding = chunked_coding()
+  return selectable(sock, function(data)
+    if data == "" then return 1 end
+    return sock:send(coding.chunk(data))
   end)
 end
 
-sinkt["default"] = sinkt["keep-open"]
+sinkt.default = sinkt["keep-open"]
 
-_M.sink = _M.choose(sinkt)
+socket.sink = socket.choose(sinkt)
 
+-- Exactly `length` bytes.
 sourcet["by-length"] = function(sock, length)
+  local left = length
   return selectable(sock, function()
-    if length <= 0 then return nil end
-    local chunk, err = sock:receive(min(SOURCE_CHUNK, length))
-    if err then return nil, err end
-    length = length - #chunk
-    return chunk
+    if left <= 0 then return nil end
+    local data, err = sock:receive(min(READ_SIZE, left))
+    if not data then return nil, err end
+    left = left - #data
+    return data
   end)
 end
 
+-- Everything up to the peer's close, which closes the socket and ends the source.
 sourcet["until-closed"] = function(sock)
-  local done
+  local finished = false
   return selectable(sock, function()
-    if done then return nil end
-    local chunk, err, partial = sock:receive(SOURCE_CHUNK)
-    if not err then return chunk end
-    if err == "closed" then
-      sock:close()
-      done = true
-      return partial
-    end
-    return nil, err
+    if finished then return nil end
+    local data, err, partial = sock:receive(READ_SIZE)
+    if data then return data end
+    if err ~= "closed" then return nil, err end
+    finished = true
+    sock:close()
+    return partial
   end)
 end
 
--- HTTP/1.1 chunked transfer coding, read exactly: the decoder says whether it needs a
--- line or so many bytes of data, so nothing past the body is consumed. Data is passed on
--- in pieces of at most SOURCE_CHUNK bytes whatever size a chunk announces; after the
--- last chunk the trailer fields are added to `headers`.
+-- A chunked body, read exactly: the decoder says whether it wants a line or so many data
+-- bytes, so nothing past the body is consumed. Data comes out in pieces of at most
+-- READ_SIZE bytes whatever a chunk announces; the trailer's fields go into `headers`.
 sourcet["http-chunked"] = function(sock, headers)
-  local core = chunked()
-  local decoder = core.dechunker()
-  local ended = false
+  local decoder = chunked_coding().dechunker()
+  local finished = false
   return selectable(sock, function()
-    if ended then return nil end
-    while true do
+    while not finished do
       local need = decoder:need()
       if not need then
-        ended = true
-        local block = decoder:trailers()
-        if block ~= "" then
-          local ok, err = core.parse_headers(block, headers or {})
-          if not ok then return nil, err end
-        end
+        finished = true
+        decoder:fields(headers or {})
         return nil
       end
-      local input, err
+      local data, err
       if need == "line" then
-        input, err = sock:receive()
-        if err then return nil, err end
-        input = input .. "\n"
+        local line
+        line, err = sock:receive("*l")
+        if not line then return nil, err end
+        data, err = decoder:line(line)
       else
-        input, err = sock:receive(min(need, SOURCE_CHUNK))
-        if not input then return nil, err end
+        local bytes
+        bytes, err = sock:receive(min(need, READ_SIZE))
+        if not bytes then return nil, err end
+        data, err = decoder:feed(bytes)
       end
-      local data, derr = decoder:feed(input)
-      if not data then return nil, derr end
+      if not data then return nil, err end
       if data ~= "" then return data end
     end
+    return nil
   end)
 end
 
-sourcet["default"] = sourcet["until-closed"]
+sourcet.default = sourcet["until-closed"]
 
-_M.source = _M.choose(sourcet)
+socket.source = socket.choose(sourcet)
 
-return _M
+return socket

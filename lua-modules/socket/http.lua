@@ -1,279 +1,273 @@
 -- socket.http: HTTP/1.1 client requests (LuaSocket's socket.http API).
 --
--- The exchange is written in Lua so that a caller's `create` may hand in a socket that
--- yields (copas) or speaks TLS (LuaSec). Response heads (httparse) and the chunked
--- coding come from socket.http.core, installed with this library.
+-- Design: the exchange is Lua, so a caller's `create` may hand in a socket that yields
+-- (copas) or speaks TLS (LuaSec); every byte is read here, with that socket. What is read
+-- goes to decoders from socket.http.core, which own the grammar and the limits and say
+-- what to read next: the response head (status line and fields) and the chunked coding.
+-- A request runs as prepare -> connect -> send -> read the head -> redirect or body.
 
 local socket = require("socket")
 local url = require("socket.url")
 local ltn12 = require("ltn12")
 local mime = require("mime")
 local canonic = require("socket.headers").canonic
-
-local find, format, gsub, lower, match =
-  string.find, string.format, string.gsub, string.lower, string.match
-local concat = table.concat
-local pairs, setmetatable, tonumber, tostring, type, pcall, require =
-  pairs, setmetatable, tonumber, tostring, type, pcall, require
-
 local core = require("socket.http.core")
+
+local find, gsub, lower = string.find, string.gsub, string.lower
+local concat = table.concat
+local pairs, pcall, require, setmetatable, tonumber, tostring, type =
+  pairs, pcall, require, setmetatable, tonumber, tostring, type
 
 local _M = {}
 socket.http = _M
 
 _M.TIMEOUT = 60
 _M.USERAGENT = socket._VERSION
--- _M.PROXY: a proxy URL used when a request names none.
+-- _M.PROXY: a proxy URL for requests that name none.
 
--- At most this many header lines, and this many bytes of them, per response head; and
--- the longest line our sockets accept (status, header, chunk-size lines).
-local MAX_HEADER_LINES = 1000
-local MAX_HEADER_BYTES = 1024 * 1024
-local MAX_LINE = 64 * 1024
+-- The longest line our own sockets take (status, field and chunk-size lines); other
+-- sockets keep their own rules.
+local LINE_LIMIT = 64 * 1024
 
-local SCHEMES = {
-  http = {
-    port = 80,
-    create = function() return socket.tcp end,
-  },
-  https = {
-    port = 443,
-    create = function(reqt)
-      local ok, https = pcall(require, "ssl.https")
-      if not ok or type(https) ~= "table" then
-        socket.try(nil, "LuaSocket: LuaSec not found")
-      end
-      if not https.tcp then
-        socket.try(nil, "LuaSocket: Function tcp() not available from LuaSec")
-      end
-      return https.tcp(reqt)
-    end,
-  },
-}
-_M.SCHEMES = SCHEMES
-_M.schemes = SCHEMES
+-- How to reach each scheme: its default port and the socket factory.
+local schemes = {}
+_M.SCHEMES = schemes
+_M.schemes = schemes
 
--- Response heads ---------------------------------------------------------------------
+schemes.http = { port = 80, create = function() return socket.tcp end }
 
-
--- Reads header lines up to the empty one and parses them into `headers` (a new table if
--- none). Too many lines or bytes are an error rather than unbounded memory.
-local function receiveheaders(sock, headers)
-  headers = headers or {}
-  local lines, n, size = {}, 0, 0
-  while true do
-    local line, err = sock:receive()
-    if err then return nil, err end
-    if line == "" then break end
-    n = n + 1
-    size = size + #line
-    if n > MAX_HEADER_LINES or size > MAX_HEADER_BYTES then
-      return nil, "response headers too large"
+schemes.https = {
+  port = 443,
+  create = function(reqt)
+    local found, https = pcall(require, "ssl.https")
+    if not found or type(https) ~= "table" then
+      socket.try(nil, "LuaSocket: LuaSec not found")
     end
-    lines[n] = line
+    if not https.tcp then
+      socket.try(nil, "LuaSocket: Function tcp() not available from LuaSec")
+    end
+    return https.tcp(reqt)
+  end,
+}
+
+-- Reading a head ---------------------------------------------------------------------
+
+-- Feeds `decoder` from `sock` until it has what it needs: true, or nil and an error.
+local function drive(decoder, sock)
+  local need = decoder:need()
+  while need do
+    local piece, err = sock:receive(need == "line" and "*l" or need)
+    if not piece then return nil, err end
+    local more, bad = decoder:feed(piece)
+    if more == nil then return nil, bad end
+    need = more and decoder:need()
   end
-  local ok, err = core.parse_headers(concat(lines, "\r\n", 1, n), headers)
-  if not ok then return nil, err end
-  return headers
+  return true
 end
-_M.receiveheaders = receiveheaders
 
--- Connections ------------------------------------------------------------------------
+-- Reads header fields up to the empty line into `headers` (a new table if none).
+function _M.receiveheaders(sock, headers, decoder)
+  decoder = decoder or core.fields()
+  local ok, err = drive(decoder, sock)
+  if not ok then return nil, err end
+  return decoder:fields(headers or {})
+end
 
-local methods = {}
-local metat = { __index = methods }
+-- The connection object -------------------------------------------------------------
 
--- Connects to host:port with a socket made by `create()`; errors raise through h.try.
+local conn = {}
+local conn_mt = { __index = conn, __name = "http{connection}" }
+
+-- Connects to host:port with a socket from `create`; failures raise through h.try.
 function _M.open(host, port, create)
-  local c = socket.try((create or socket.tcp)())
-  -- Our sockets bound line lengths (an endless line fails instead of filling memory);
-  -- other sockets (C LuaSocket's, wrappers) are left as they are.
-  if c.setoption then pcall(c.setoption, c, "max-line-length", MAX_LINE) end
-  local h = setmetatable({ c = c }, metat)
+  local sock = socket.try((create or socket.tcp)())
+  if sock.setoption then pcall(sock.setoption, sock, "max-line-length", LINE_LIMIT) end
+  local h = setmetatable({ c = sock }, conn_mt)
   h.try = socket.newtry(function() h:close() end)
-  h.try(c:settimeout(_M.TIMEOUT))
-  h.try(c:connect(host, port))
+  h.try(sock:settimeout(_M.TIMEOUT))
+  h.try(sock:connect(host, port))
   return h
 end
 
-local function has_crlf(s)
-  return find(s, "[\r\n]") ~= nil
+local function split_safe(text)
+  return not find(text, "[\r\n]")
 end
 
-function methods:sendrequestline(method, uri)
+function conn:sendrequestline(method, uri)
   method = method or "GET"
-  if has_crlf(method) or has_crlf(uri) then
+  if not (split_safe(method) and split_safe(uri)) then
     self.try(nil, "invalid request line (CR or LF in it)")
   end
-  return self.try(self.c:send(format("%s %s HTTP/1.1\r\n", method, uri)))
+  return self.try(self.c:send(method .. " " .. uri .. " HTTP/1.1\r\n"))
 end
 
--- Sends the header fields (canonical names) and the empty line that ends them. A name or
--- value with CR or LF in it would split the request and is refused.
-function methods:sendheaders(tosend)
-  local out, n = {}, 0
-  for key, val in pairs(tosend) do
+-- Sends the fields (canonical names) and the empty line after them. A CR or LF in a name
+-- or value would split the request, so it is refused.
+function conn:sendheaders(fields)
+  local lines = {}
+  for key, val in pairs(fields) do
     local name, value = tostring(key), tostring(val)
-    if has_crlf(name) or has_crlf(value) then
+    if not (split_safe(name) and split_safe(value)) then
       self.try(nil, "invalid header '" .. gsub(name, "[\r\n]", "?") .. "' (CR or LF in it)")
     end
-    n = n + 1
-    out[n] = (canonic[name] or name) .. ": " .. value .. "\r\n"
+    lines[#lines + 1] = (canonic[name] or name) .. ": " .. value .. "\r\n"
   end
-  n = n + 1
-  out[n] = "\r\n"
-  self.try(self.c:send(concat(out, "", 1, n)))
+  lines[#lines + 1] = "\r\n"
+  self.try(self.c:send(concat(lines)))
   return 1
 end
 
-function methods:sendbody(headers, source, step)
-  source = source or ltn12.source.empty()
-  step = step or ltn12.pump.step
-  local mode = headers["content-length"] and "keep-open" or "http-chunked"
-  return self.try(ltn12.pump.all(source, socket.sink(mode, self.c), step))
+-- Sends the body: as it is when the length was announced, else chunked.
+function conn:sendbody(fields, source, step)
+  local framing = fields["content-length"] and "keep-open" or "http-chunked"
+  local sink = socket.sink(framing, self.c)
+  local ok, err = ltn12.pump.all(source or ltn12.source.empty(), sink, step or ltn12.pump.step)
+  return self.try(ok, err)
 end
 
--- LTN12 filters for the chunked transfer coding (socket.http.core): an encoder (each
--- chunk framed; the end of input gives the last chunk) and a decoder (which raises on a
--- malformed body and keeps what follows the body out of its output).
+-- Reads the status line: its code and the whole line. When the reply does not start with
+-- "HTTP/", it is an HTTP/0.9 body: nil and the bytes read. As in C LuaSocket, a timeout
+-- or a close before those five bytes is an error, never a reply.
+function conn:receivestatusline()
+  local decoder = core.head()
+  local prefix = self.try(self.c:receive(decoder:need()))
+  if not decoder:feed(prefix) then return nil, prefix end
+  decoder:feed(self.try(self.c:receive("*l")))
+  local code, line = decoder:status()
+  self.pending = decoder
+  return self.try(code, line)
+end
+
+-- Reads the fields after the status line just read.
+function conn:receiveheaders()
+  local decoder = self.pending
+  self.pending = nil
+  return self.try(_M.receiveheaders(self.c, nil, decoder))
+end
+
+-- How a body is framed: chunked, by length, or up to the close.
+local function framing(fields)
+  local coding = fields["transfer-encoding"]
+  if coding and lower(coding) ~= "identity" then return "http-chunked", fields end
+  local length = tonumber(fields["content-length"])
+  if length then return "by-length", length end
+  return "default"
+end
+
+function conn:receivebody(fields, sink, step)
+  local mode, arg = framing(fields)
+  if mode == "by-length" and arg < 0 then self.try(nil, "invalid content-length") end
+  local source = socket.source(mode, self.c, arg)
+  local ok, err = ltn12.pump.all(source, sink or ltn12.sink.null(), step or ltn12.pump.step)
+  return self.try(ok, err)
+end
+
+-- An HTTP/0.9 body: the bytes already read, then everything up to the close.
+function conn:receive09body(first, sink, step)
+  local rest = socket.source("until-closed", self.c)
+  local source = ltn12.source.cat(ltn12.source.string(first), rest)
+  local ok, err = ltn12.pump.all(source, sink or ltn12.sink.null(), step)
+  return self.try(ok, err)
+end
+
+function conn:close()
+  local sock = self.c
+  return sock:close()
+end
+
+-- LTN12 filters for the chunked coding: the encoder frames each piece and ends with the
+-- last chunk; the decoder raises on a malformed body and drops what follows it.
 function _M.encodechunked()
-  local ended = false
-  return function(chunk)
-    if chunk then return chunk == "" and "" or core.chunk(chunk) end
-    if ended then return nil end
-    ended = true
-    return core.chunk(nil)
+  local finished = false
+  return function(piece)
+    if piece == nil then
+      if finished then return nil end
+      finished = true
+      return core.chunk(nil)
+    end
+    if piece == "" then return "" end
+    return core.chunk(piece)
   end
 end
 
 function _M.decodechunked()
   local decoder = core.dechunker()
-  return function(chunk)
-    if chunk == nil then
-      if decoder:need() then error("chunked body ended early", 2) end
-      return nil
+  return function(piece)
+    if piece ~= nil then
+      local data, err = decoder:feed(piece)
+      if not data then error(err, 2) end
+      return data
     end
-    local data, err = decoder:feed(chunk)
-    if not data then error(err, 2) end
-    return data
+    if decoder:need() then error("chunked body ended early", 2) end
+    return nil
   end
 end
 
--- Reads the status line: its code and text. A reply whose first five bytes are not
--- "HTTP/" is an HTTP/0.9 body: nil and those bytes. As in C LuaSocket, a timeout or a
--- close before five bytes is an error ("timeout", "closed"), never a reply.
-function methods:receivestatusline()
-  local status = self.try(self.c:receive(5))
-  if status ~= "HTTP/" then return nil, status end
-  -- Joined here rather than with receive's prefix argument, which some socket wrappers
-  -- (copas 1.x) do not take.
-  status = status .. self.try(self.c:receive("*l"))
-  local code = match(status, "^HTTP/%d*%.?%d* +(%d%d%d)")
-  return self.try(tonumber(code), status)
-end
+-- Preparing a request ---------------------------------------------------------------
 
-function methods:receiveheaders()
-  return self.try(receiveheaders(self.c))
-end
-
-function methods:receivebody(headers, sink, step)
-  sink = sink or ltn12.sink.null()
-  step = step or ltn12.pump.step
-  local length = tonumber(headers["content-length"])
-  local te = headers["transfer-encoding"]
-  local mode = "default" -- until the server closes
-  if te and lower(te) ~= "identity" then
-    mode = "http-chunked"
-  elseif length then
-    if length < 0 then self.try(nil, "invalid content-length") end
-    mode = "by-length"
-  end
-  return self.try(ltn12.pump.all(socket.source(mode, self.c, mode == "http-chunked"
-    and headers or length), sink, step))
-end
-
-function methods:receive09body(status, sink, step)
-  local source = ltn12.source.rewind(socket.source("until-closed", self.c))
-  source(status)
-  return self.try(ltn12.pump.all(source, sink or ltn12.sink.null(), step))
-end
-
-function methods:close()
-  return self.c:close()
-end
-
--- Requests ---------------------------------------------------------------------------
-
-local function request_uri(reqt)
-  if reqt.proxy or _M.PROXY then return url.build(reqt) end
-  return url.build({
-    path = socket.try(reqt.path, "invalid path 'nil'"),
-    params = reqt.params,
-    query = reqt.query,
-    fragment = nil, -- never sent
-  })
-end
-
-local function basic(user, password)
+local function basic_auth(user, password)
   return "Basic " .. mime.b64(url.unescape(user) .. ":" .. url.unescape(password))
 end
 
-local function host_header(reqt)
-  local host = tostring(reqt.host)
-  if find(host, ":", 1, true) then host = "[" .. host .. "]" end
-  local port = tostring(reqt.port)
-  if port ~= tostring(SCHEMES[reqt.scheme].port) then host = host .. ":" .. port end
-  return host
+-- What is sent after the method: the whole URL to a proxy, else path?query.
+local function target_of(r)
+  if r.proxy or _M.PROXY then return url.build(r) end
+  local path = socket.try(r.path, "invalid path 'nil'")
+  return url.build({ path = path, params = r.params, query = r.query })
 end
 
-local function request_headers(reqt)
-  local out = {
+-- The Host field: IPv6 literals in brackets, the port when it is not the default.
+local function host_field(r)
+  local name = tostring(r.host)
+  if find(name, ":", 1, true) then name = "[" .. name .. "]" end
+  local port = tostring(r.port)
+  if port == tostring(schemes[r.scheme].port) then return name end
+  return name .. ":" .. port
+end
+
+local function fields_of(r)
+  local fields = {
     ["user-agent"] = _M.USERAGENT,
-    ["host"] = host_header(reqt),
+    ["host"] = host_field(r),
     ["connection"] = "close, TE",
     ["te"] = "trailers",
   }
-  if reqt.user and reqt.password then
-    out["authorization"] = basic(reqt.user, reqt.password)
+  if r.user and r.password then fields["authorization"] = basic_auth(r.user, r.password) end
+  local via = r.proxy or _M.PROXY
+  local p = via and url.parse(via)
+  if p and p.user and p.password then
+    fields["proxy-authorization"] = basic_auth(p.user, p.password)
   end
-  local proxy = reqt.proxy or _M.PROXY
-  if proxy then
-    local p = url.parse(proxy)
-    if p and p.user and p.password then
-      out["proxy-authorization"] = basic(p.user, p.password)
-    end
-  end
-  for name, value in pairs(reqt.headers or {}) do
-    out[lower(tostring(name))] = value
-  end
-  return out
+  for name, value in pairs(r.headers or {}) do fields[lower(tostring(name))] = value end
+  return fields
 end
 
-local default_url = { path = "/", scheme = "http" }
+local url_defaults = { path = "/", scheme = "http" }
 
--- The request table with everything filled in: parsed URL, port, method, URI, headers,
--- and where to connect (the proxy, if any).
+-- The request with everything filled in: URL parts, port, method, target, fields, and
+-- where to connect (the proxy, if any).
 local function prepare(reqt)
-  local r = reqt.url and url.parse(reqt.url, default_url) or {}
+  local r = reqt.url and url.parse(reqt.url, url_defaults) or {}
   for k, v in pairs(reqt) do r[k] = v end
   r.scheme = r.scheme or "http"
-  local scheme = SCHEMES[r.scheme]
+  local scheme = schemes[r.scheme]
   if not scheme then socket.try(nil, "unknown scheme '" .. tostring(r.scheme) .. "'") end
-  if not (r.port and r.port ~= "") then r.port = scheme.port end
-  if not (r.method and r.method ~= "") then r.method = "GET" end
-  if not (r.host and r.host ~= "") then
+  if r.port == nil or r.port == "" then r.port = scheme.port end
+  if r.method == nil or r.method == "" then r.method = "GET" end
+  if r.host == nil or r.host == "" then
     socket.try(nil, "invalid host '" .. tostring(r.host) .. "'")
   end
-  r.uri = reqt.uri or request_uri(r)
-  r.headers = request_headers(r)
-  if r.source and not r.headers["content-length"] and not r.headers["transfer-encoding"] then
-    r.headers["transfer-encoding"] = "chunked"
+  r.uri = reqt.uri or target_of(r)
+  r.headers = fields_of(r)
+  local f = r.headers
+  if r.source and not f["content-length"] and not f["transfer-encoding"] then
+    f["transfer-encoding"] = "chunked"
   end
-  local proxy = r.proxy or _M.PROXY
-  if proxy then
-    local p = url.parse(proxy)
+  local via = r.proxy or _M.PROXY
+  if via then
+    local p = url.parse(via)
     r.connect_host, r.connect_port = p.host, p.port or 3128
-    r.connect_create = reqt.create or SCHEMES[p.scheme or "http"].create(r)
+    r.connect_create = reqt.create or schemes[p.scheme or "http"].create(r)
   else
     r.connect_host, r.connect_port = r.host, r.port
     r.connect_create = reqt.create or scheme.create(r)
@@ -281,129 +275,128 @@ local function prepare(reqt)
   return r
 end
 
--- Whether to follow a redirect, and with which method. 303 turns any method into GET;
--- 301, 302, 307 and 308 are followed for GET and HEAD only. A redirect from https to
--- anything else is never followed.
-local function redirect_method(r, code, headers)
-  local location = headers.location
-  if not location or r.redirect == false then return nil end
-  location = gsub(location, "%s", "")
-  if location == "" then return nil end
-  local target = url.parse(url.absolute(r.url or "", location))
-  local scheme = target and target.scheme
-  if scheme and not SCHEMES[scheme] then return nil end
+-- Redirects ---------------------------------------------------------------------------
+
+local keeps_method = { [301] = true, [302] = true, [307] = true, [308] = true }
+
+-- The method to follow a redirect with, or nil to stay. 303 turns any method into GET;
+-- 301, 302, 307 and 308 are followed for GET and HEAD only; https never goes to http.
+local function redirect_method(r, code, fields)
+  local target = fields.location and gsub(fields.location, "%s", "")
+  if not target or target == "" or r.redirect == false then return nil end
+  local parsed = url.parse(url.absolute(r.url or "", target))
+  local scheme = parsed and parsed.scheme
+  if scheme and not schemes[scheme] then return nil end
   if r.scheme == "https" and scheme ~= "https" then return nil end
-  if r.maxredirects ~= false and (r.nredirects or 0) >= (r.maxredirects or 5) then return nil end
+  local hops, limit = r.nredirects or 0, r.maxredirects or 5
+  if r.maxredirects ~= false and hops >= limit then return nil end
   local method = r.method
-  if code == 303 then
-    return method == "HEAD" and "HEAD" or "GET"
-  end
-  if (code == 301 or code == 302 or code == 307 or code == 308)
-    and (method == "GET" or method == "HEAD") and not r.source then
-    return method
-  end
+  if code == 303 then return method == "HEAD" and "HEAD" or "GET" end
+  local idempotent = method == "GET" or method == "HEAD"
+  if keeps_method[code] and idempotent and not r.source then return method end
   return nil
 end
 
-local function should_receive_body(r, code)
-  if r.method == "HEAD" then return false end
-  if code == 204 or code == 304 then return false end
-  if code >= 100 and code < 200 then return false end
-  return true
-end
+-- Fields that describe a body stay behind when the method changes; credentials stay
+-- with the host they were meant for.
+local body_fields = { ["content-length"] = true, ["content-type"] = true,
+  ["transfer-encoding"] = true }
+local secret_fields = { authorization = true, cookie = true }
 
-local trequest
+local perform
 
 local function follow(reqt, r, method, location)
   local target = url.absolute(r.url or "", gsub(location, "%s", ""))
   local same_host = url.parse(target).host == r.host
-  local headers = {}
+  local changed = method ~= r.method
+  local carried = {}
   for k, v in pairs(reqt.headers or {}) do
     local name = lower(tostring(k))
-    -- Credentials stay with the host they were meant for; a body does not follow a 303.
-    if (same_host or (name ~= "authorization" and name ~= "cookie"))
-      and not (method ~= r.method and (name == "content-length" or name == "content-type"
-        or name == "transfer-encoding")) then
-      headers[k] = v
-    end
+    local drop = (secret_fields[name] and not same_host) or (changed and body_fields[name])
+    if not drop then carried[k] = v end
   end
-  local result, code, rheaders, status = trequest({
+  local ok, code, fields, line = perform({
     url = target,
     method = method,
-    source = method == r.method and reqt.source or nil,
+    source = not changed and reqt.source or nil,
     sink = reqt.sink,
     step = reqt.step,
-    headers = headers,
+    headers = carried,
     proxy = reqt.proxy,
     redirect = reqt.redirect,
     maxredirects = reqt.maxredirects,
     nredirects = (r.nredirects or 0) + 1,
     create = reqt.create,
   })
-  rheaders = rheaders or {}
-  rheaders.location = rheaders.location or location
-  return result, code, rheaders, status
+  fields = fields or {}
+  fields.location = fields.location or location
+  return ok, code, fields, line
 end
 
-function trequest(reqt)
+-- One request ------------------------------------------------------------------------
+
+-- Responses that never have a body.
+local function bodiless(r, code)
+  return r.method == "HEAD" or code == 204 or code == 304 or (code >= 100 and code < 200)
+end
+
+function perform(reqt)
   local r = prepare(reqt)
   local h = _M.open(r.connect_host, r.connect_port, r.connect_create)
   h:sendrequestline(r.method, r.uri)
   h:sendheaders(r.headers)
   if r.source then h:sendbody(r.headers, r.source, r.step) end
-  local code, status = h:receivestatusline()
-  if not code then
-    h:receive09body(status, r.sink, r.step)
+  local code, line = h:receivestatusline()
+  if code == nil then
+    -- HTTP/0.9: no head at all; `line` holds the first bytes of the body.
+    h:receive09body(line, r.sink, r.step)
     h:close()
     return 1, 200
-  elseif code == 408 then
-    -- A "408 Request Timeout" reply ends the request here, headers unread, as in C.
+  end
+  if code == 408 then
+    -- "408 Request Timeout" ends the request here with its head unread, as in C.
     h:close()
     return 1, code
   end
-  -- Interim replies (100 Continue and the like) come before the real one.
+  -- Interim replies (100 Continue and the like) come before the final one.
   while code >= 100 and code < 200 and code ~= 101 do
     h:receiveheaders()
-    code, status = h:receivestatusline()
-    if not code then h.try(nil, status) end
+    code, line = h:receivestatusline()
+    if not code then h.try(nil, line) end
   end
-  local headers = h:receiveheaders()
-  local method = redirect_method(r, code, headers)
+  local fields = h:receiveheaders()
+  local method = redirect_method(r, code, fields)
   if method then
     h:close()
-    return follow(reqt, r, method, headers.location)
+    return follow(reqt, r, method, fields.location)
   end
-  if should_receive_body(r, code) then h:receivebody(headers, r.sink, r.step) end
+  if not bodiless(r, code) then h:receivebody(fields, r.sink, r.step) end
   h:close()
-  return 1, code, headers, status
+  return 1, code, fields, line
 end
 
--- The request table request(url [, body]) uses: GET, or POST with a form body.
+-- The request table request(url [, body]) makes: GET, or POST with a form body.
 function _M.genericform(u, b)
-  local t = {}
-  local reqt = { url = u, sink = ltn12.sink.table(t), target = t }
+  local collected = {}
+  local reqt = { url = u, sink = ltn12.sink.table(collected), target = collected }
   if b then
+    reqt.method = "POST"
     reqt.source = ltn12.source.string(b)
     reqt.headers = {
       ["content-length"] = #b,
       ["content-type"] = "application/x-www-form-urlencoded",
     }
-    reqt.method = "POST"
   end
   return reqt
-end
-
-local function srequest(u, b)
-  local reqt = _M.genericform(u, b)
-  local _, code, headers, status = trequest(reqt)
-  return concat(reqt.target), code, headers, status
 end
 
 -- request(url [, body]) -> body, code, headers, status
 -- request{url = ..., sink = ..., ...} -> 1, code, headers, status
 _M.request = socket.protect(function(reqt, body)
-  if type(reqt) == "string" then return srequest(reqt, body) end
-  return trequest(reqt)
+  if type(reqt) ~= "string" then return perform(reqt) end
+  local t = _M.genericform(reqt, body)
+  local _, code, fields, line = perform(t)
+  return concat(t.target), code, fields, line
 end)
 
 return _M

@@ -1,6 +1,9 @@
--- socket.smtp: sending mail (LuaSocket's socket.smtp API): the SMTP dialogue over
--- socket.tp, and smtp.message, which turns a table of headers and (nested multipart)
--- bodies into an LTN12 source of the message text.
+-- socket.smtp: sending mail (LuaSocket's socket.smtp API).
+--
+-- Two halves. The dialogue (greet, auth, envelope, data, quit) runs over socket.tp, so
+-- a caller's `create` socket may yield; every step is one "say something, expect a code"
+-- exchange. smtp.message turns a table of headers and (nested multipart) bodies into an
+-- LTN12 source of the message text, produced by a coroutine that walks the table.
 
 local socket = require("socket")
 local tp = require("socket.tp")
@@ -8,11 +11,12 @@ local ltn12 = require("ltn12")
 local mime = require("mime")
 local canonic = require("socket.headers").canonic
 
-local find, format, lower = string.find, string.format, string.lower
+local date, random = os.date, math.random
+local find, format, gsub, lower = string.find, string.format, string.gsub, string.lower
 local concat = table.concat
 local ipairs, pairs, setmetatable, tostring, type, error =
   ipairs, pairs, setmetatable, tostring, type, error
-local create_co, resume, yield = coroutine.create, coroutine.resume, coroutine.yield
+local cocreate, coresume, coyield = coroutine.create, coroutine.resume, coroutine.yield
 
 local _M = {}
 socket.smtp = _M
@@ -23,217 +27,219 @@ _M.PORT = 25
 _M.DOMAIN = os.getenv("SERVER_NAME") or "localhost"
 _M.ZONE = "-0000"
 
--- The SMTP dialogue -------------------------------------------------------------------
+-- The dialogue -------------------------------------------------------------------------
 
-local methods = {}
-local metat = { __index = methods }
+local session = {}
+local session_mt = { __index = session, __name = "smtp{session}" }
 
--- Reads the greeting and introduces us (EHLO, or HELO for servers without ESMTP);
--- returns the server's reply to it (its extensions).
-function methods:greet(domain)
-  self.try(self.tp:check("2.."))
-  self.try(self.tp:command("EHLO", domain or _M.DOMAIN))
-  local code, reply = self.tp:check("2..")
-  if code then return reply end
-  self.try(self.tp:command("HELO", domain or _M.DOMAIN))
-  return socket.skip(1, self.try(self.tp:check("2..")))
+-- One exchange: sends `verb arg` (nothing when verb is nil), then reads the reply, which
+-- must match `expect`; anything else raises through the session's try.
+local function exchange(s, expect, verb, arg)
+  local conn = s.tp
+  if verb then s.try(conn:command(verb, arg)) end
+  return s.try(conn:check(expect))
 end
 
-function methods:mail(from)
-  self.try(self.tp:command("MAIL", "FROM:" .. from))
-  return self.try(self.tp:check("2.."))
+-- As `exchange`, for a bare line (an AUTH LOGIN answer).
+local function answer(s, expect, text)
+  s.try(s.tp:send(text .. "\r\n"))
+  return s.try(s.tp:check(expect))
 end
 
-function methods:rcpt(to)
-  self.try(self.tp:command("RCPT", "TO:" .. to))
-  return self.try(self.tp:check("2.."))
+-- Reads the greeting and introduces us: EHLO, or HELO where the server has no ESMTP.
+-- Returns the server's last reply (its extension list after EHLO).
+function session:greet(domain)
+  local name = domain or _M.DOMAIN
+  exchange(self, "2..")
+  self.try(self.tp:command("EHLO", name))
+  local code, extensions = self.tp:check("2..")
+  if code then return extensions end
+  local _, hello = exchange(self, "2..", "HELO", name)
+  return hello
 end
 
--- Sends the message text from `src` (already dot-stuffed) and ends it.
-function methods:data(src, step)
-  self.try(self.tp:command("DATA"))
-  self.try(self.tp:check("3.."))
-  self.try(self.tp:source(src, step))
-  self.try(self.tp:send("\r\n.\r\n"))
-  return self.try(self.tp:check("2.."))
+function session:mail(from)
+  return exchange(self, "2..", "MAIL", "FROM:" .. from)
 end
 
-function methods:quit()
-  self.try(self.tp:command("QUIT"))
-  return self.try(self.tp:check("2.."))
+function session:rcpt(to)
+  return exchange(self, "2..", "RCPT", "TO:" .. to)
 end
 
-function methods:close()
-  return self.tp:close()
+-- Sends the text from `src` (dot-stuffed already) and the line that ends it.
+function session:data(src, step)
+  exchange(self, "3..", "DATA")
+  local conn = self.tp
+  self.try(conn:source(src, step))
+  self.try(conn:send("\r\n.\r\n"))
+  return exchange(self, "2..")
 end
 
-function methods:login(user, password)
-  self.try(self.tp:command("AUTH", "LOGIN"))
-  self.try(self.tp:check("3.."))
-  self.try(self.tp:send(mime.b64(user) .. "\r\n"))
-  self.try(self.tp:check("3.."))
-  self.try(self.tp:send(mime.b64(password) .. "\r\n"))
-  return self.try(self.tp:check("2.."))
+function session:quit()
+  return exchange(self, "2..", "QUIT")
 end
 
-function methods:plain(user, password)
-  self.try(self.tp:command("AUTH", "PLAIN " .. mime.b64("\0" .. user .. "\0" .. password)))
-  return self.try(self.tp:check("2.."))
+function session:close()
+  local conn = self.tp
+  return conn:close()
 end
 
--- Authenticates with what the server offers (LOGIN first, then PLAIN), if a user and a
--- password are given.
-function methods:auth(user, password, ext)
-  if not user or not password then return 1 end
-  if find(ext, "AUTH[^\n]+LOGIN") then
-    return self:login(user, password)
-  elseif find(ext, "AUTH[^\n]+PLAIN") then
-    return self:plain(user, password)
+function session:login(user, password)
+  exchange(self, "3..", "AUTH", "LOGIN")
+  answer(self, "3..", mime.b64(user))
+  return answer(self, "2..", mime.b64(password))
+end
+
+function session:plain(user, password)
+  local token = mime.b64("\0" .. user .. "\0" .. password)
+  return exchange(self, "2..", "AUTH", "PLAIN " .. token)
+end
+
+-- Logs in with the first mechanism the server lists that we know (LOGIN, then PLAIN);
+-- nothing to do without both a user and a password.
+function session:auth(user, password, extensions)
+  if not (user and password) then return 1 end
+  for _, mechanism in ipairs({ "LOGIN", "PLAIN" }) do
+    if find(extensions, "AUTH[^\n]+" .. mechanism) then
+      return self[lower(mechanism)](self, user, password)
+    end
   end
   self.try(nil, "authentication not supported")
 end
 
--- Sends one mail: envelope sender, recipients (a string or a list), and the text.
-function methods:send(mailt)
+-- The envelope and the text of one mail; `rcpt` is an address or a list of them.
+function session:send(mailt)
   self:mail(mailt.from)
-  if type(mailt.rcpt) == "table" then
-    for _, to in ipairs(mailt.rcpt) do self:rcpt(to) end
-  else
-    self:rcpt(mailt.rcpt)
-  end
+  local recipients = mailt.rcpt
+  if type(recipients) ~= "table" then recipients = { recipients } end
+  for _, address in ipairs(recipients) do self:rcpt(address) end
   self:data(ltn12.source.chain(mailt.source, mime.stuff()), mailt.step)
 end
 
--- Connects to the server; failures raise through s.try.
+-- Connects and returns a session; failures raise through socket.try.
 function _M.open(server, port, create)
-  local t = socket.try(tp.connect(server or _M.SERVER, port or _M.PORT, _M.TIMEOUT, create))
-  local s = setmetatable({ tp = t }, metat)
+  local conn = socket.try(tp.connect(server or _M.SERVER, port or _M.PORT, _M.TIMEOUT, create))
+  local s = setmetatable({ tp = conn }, session_mt)
   s.try = socket.newtry(function() s:close() end)
   return s
 end
 
--- Messages ----------------------------------------------------------------------------
+-- Message text -------------------------------------------------------------------------
 
-local function lower_headers(headers)
+-- The headers with lower-case names (a new table).
+local function lowered(headers)
   local out = {}
   for name, value in pairs(headers or {}) do out[lower(tostring(name))] = value end
   return out
 end
 
-local seqno = 0
+local boundaries = 0
 
-local function new_boundary()
-  seqno = seqno + 1
-  return format("%s%05d==%05u", os.date("%d%m%Y%H%M%S"), math.random(0, 99999), seqno)
+local function boundary()
+  boundaries = boundaries + 1
+  return format("%s%05d==%05u", date("%d%m%Y%H%M%S"), random(0, 99999), boundaries)
 end
 
--- Yields the header block. A name or value with CR or LF in it would forge headers and
--- is refused.
-local function send_headers(headers)
-  local out = {}
+-- Emits the header block and the empty line after it. A CR or LF inside a name or value
+-- would forge more headers, so it is an error.
+local function emit_headers(headers)
+  local lines = {}
   for key, val in pairs(headers) do
     local name, value = tostring(key), tostring(val)
     if find(name, "[\r\n]") or find(value, "[\r\n]") then
-      error("invalid header '" .. name:gsub("[\r\n]", "?") .. "' (CR or LF in it)", 0)
+      error("invalid header '" .. gsub(name, "[\r\n]", "?") .. "' (CR or LF in it)", 0)
     end
-    out[#out + 1] = (canonic[name] or name) .. ": " .. value .. "\r\n"
+    lines[#lines + 1] = (canonic[name] or name) .. ": " .. value .. "\r\n"
   end
-  out[#out + 1] = "\r\n"
-  yield(concat(out))
+  lines[#lines + 1] = "\r\n"
+  coyield(concat(lines))
 end
 
-local send_message
+local emit_part
 
-local function send_multipart(mesgt)
-  local boundary = new_boundary()
-  local headers = lower_headers(mesgt.headers)
+-- Body kinds: a list of parts (multipart), an LTN12 source, or a string.
+local emitters = {}
+
+function emitters.table(part)
+  local body = part.body
+  local mark = boundary()
+  local headers = lowered(part.headers)
   headers["content-type"] = (headers["content-type"] or "multipart/mixed") ..
-    '; boundary="' .. boundary .. '"'
-  send_headers(headers)
-  local body = mesgt.body
-  if body.preamble then
-    yield(body.preamble)
-    yield("\r\n")
+    '; boundary="' .. mark .. '"'
+  emit_headers(headers)
+  if body.preamble then coyield(body.preamble .. "\r\n") end
+  for _, sub in ipairs(body) do
+    coyield("\r\n--" .. mark .. "\r\n")
+    emit_part(sub)
   end
-  for _, part in ipairs(body) do
-    yield("\r\n--" .. boundary .. "\r\n")
-    send_message(part)
-  end
-  yield("\r\n--" .. boundary .. "--\r\n\r\n")
-  if body.epilogue then
-    yield(body.epilogue)
-    yield("\r\n")
-  end
+  coyield("\r\n--" .. mark .. "--\r\n\r\n")
+  if body.epilogue then coyield(body.epilogue .. "\r\n") end
 end
 
-local function text_headers(mesgt)
-  local headers = lower_headers(mesgt.headers)
-  headers["content-type"] = headers["content-type"] or 'text/plain; charset="iso-8859-1"'
+-- A single part gets a plain-text type unless it names one.
+local function single_headers(part)
+  local headers = lowered(part.headers)
+  if not headers["content-type"] then
+    headers["content-type"] = 'text/plain; charset="iso-8859-1"'
+  end
   return headers
 end
 
-local function send_source(mesgt)
-  send_headers(text_headers(mesgt))
-  while true do
-    local chunk, err = mesgt.body()
+emitters["function"] = function(part)
+  emit_headers(single_headers(part))
+  local source = part.body
+  repeat
+    local data, err = source()
     if err then
-      yield(nil, err)
-    elseif chunk then
-      yield(chunk)
-    else
-      break
+      coyield(nil, err)
+    elseif data then
+      coyield(data)
     end
+  until data == nil and err == nil
+end
+
+function emitters.string(part)
+  emit_headers(single_headers(part))
+  coyield(part.body)
+end
+
+function emit_part(part)
+  local emit = emitters[type(part.body)] or emitters.string
+  emit(part)
+end
+
+-- The top part also gets Date, X-Mailer and MIME-Version.
+local function outer_headers(mesgt)
+  local headers = lowered(mesgt.headers)
+  if not headers["date"] then
+    headers["date"] = date("!%a, %d %b %Y %H:%M:%S ") .. (mesgt.zone or _M.ZONE)
   end
-end
-
-local function send_string(mesgt)
-  send_headers(text_headers(mesgt))
-  yield(mesgt.body)
-end
-
-function send_message(mesgt)
-  local body = mesgt.body
-  if type(body) == "table" then
-    send_multipart(mesgt)
-  elseif type(body) == "function" then
-    send_source(mesgt)
-  else
-    send_string(mesgt)
-  end
-end
-
-local function top_headers(mesgt)
-  local headers = lower_headers(mesgt.headers)
-  headers["date"] = headers["date"] or
-    (os.date("!%a, %d %b %Y %H:%M:%S ") .. (mesgt.zone or _M.ZONE))
-  headers["x-mailer"] = headers["x-mailer"] or socket._VERSION
+  if not headers["x-mailer"] then headers["x-mailer"] = socket._VERSION end
   headers["mime-version"] = "1.0"
   return headers
 end
 
--- An LTN12 source of the message text for {headers = ..., body = ...}; body is a
--- string, a source, or a list of parts (each such a table) with optional preamble and
--- epilogue.
+-- An LTN12 source of the text of {headers = ..., body = ...}, where body is a string, a
+-- source, or a list of such tables with optional preamble and epilogue.
 function _M.message(mesgt)
-  mesgt.headers = top_headers(mesgt)
-  local co = create_co(function() send_message(mesgt) end)
+  mesgt.headers = outer_headers(mesgt)
+  local walker = cocreate(function() emit_part(mesgt) end)
   return function()
-    local ok, chunk, err = resume(co)
-    if ok then return chunk, err end
-    return nil, chunk
+    local ok, data, err = coresume(walker)
+    if not ok then return nil, data end
+    return data, err
   end
 end
 
--- Sends one mail: send{from, rcpt, source, user, password, server, port, domain, step,
--- create} -> 1, or nil and the error. A mail without sender or recipient is refused
--- before connecting ("missing sender", "missing recipient"); C LuaSocket raises a
--- concatenation error instead, where upstream's own smtptest expects nil and a message.
+-- send{from, rcpt, source, user, password, server, port, domain, step, create}: 1, or nil
+-- and the error. Without a sender or a recipient nothing is sent ("missing sender",
+-- "missing recipient"); C LuaSocket raises a concatenation error there instead, where
+-- upstream's own smtptest expects nil and a message.
 _M.send = socket.protect(function(mailt)
   if mailt.from == nil then socket.try(nil, "missing sender") end
   if mailt.rcpt == nil then socket.try(nil, "missing recipient") end
   local s = _M.open(mailt.server, mailt.port, mailt.create)
-  local ext = s:greet(mailt.domain)
-  s:auth(mailt.user, mailt.password, ext)
+  s:auth(mailt.user, mailt.password, s:greet(mailt.domain))
   s:send(mailt)
   s:quit()
   return s:close()

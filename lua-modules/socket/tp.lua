@@ -1,125 +1,112 @@
--- socket.tp: the line protocol shared by FTP and SMTP: commands, numbered replies
--- (multi-line ones too), and moving data through the control connection.
+-- socket.tp: the command/reply line protocol under socket.smtp and socket.ftp.
+--
+-- Design: a tp object wraps one control connection, any object with LuaSocket's socket
+-- methods, so a caller's `create` may hand in a socket that yields (copas) or speaks
+-- TLS. Replies are decoded by socket.tp.core, fed one line per receive(): Rust owns the
+-- reply grammar and its limits, Lua does the reading and matches the codes.
 
 local socket = require("socket")
 local ltn12 = require("ltn12")
+local core = require("socket.tp.core")
 
-local find, upper, ipairs, setmetatable, tonumber, type =
-  string.find, string.upper, ipairs, setmetatable, tonumber, type
+local find, upper = string.find, string.upper
+local ipairs, pcall, setmetatable, tonumber, type = ipairs, pcall, setmetatable, tonumber, type
 
 local _M = {}
 socket.tp = _M
 
 _M.TIMEOUT = 60
 
--- Reads one reply: its three-digit code (as a string) and its full text, lines joined
--- with "\n". A "ddd-" first line starts a multi-line reply that ends at "ddd ".
-local function get_reply(c)
-  local line, err = c:receive()
-  if err then return nil, err end
-  local _, _, code, sep = find(line, "^(%d%d%d)(.?)")
-  if not code then return nil, "invalid server reply" end
-  local reply = line
-  if sep == "-" then
-    local current
-    repeat
-      line, err = c:receive()
-      if err then return nil, err end
-      _, _, current, sep = find(line, "^(%d%d%d)(.?)")
-      reply = reply .. "\n" .. line
-    until current == code and sep == " "
+-- The longest reply line our own sockets take; other sockets keep their own rules.
+local LINE_LIMIT = 64 * 1024
+
+local control = {}
+local control_mt = { __index = control, __name = "tp{control}" }
+
+-- One whole reply from `sock`: its code (three digits, a string) and its text (lines
+-- joined with "\n"); nil and an error otherwise.
+local function read_reply(sock)
+  local decoder = core.reply()
+  local more = true
+  while more do
+    local line, err = sock:receive()
+    if not line then return nil, err end
+    more, err = decoder:line(line)
+    if more == nil then return nil, err end
   end
-  return code, reply
+  return decoder:result()
 end
 
-local methods = {}
-local metat = { __index = methods }
-
-function methods:getpeername()
-  return self.c:getpeername()
-end
-
-function methods:getsockname()
-  return self.c:getsockname()
-end
-
--- Reads a reply and checks its code against `ok`: a pattern, a list of patterns, or a
--- function called with (code, reply). Returns the numeric code and the reply, or
--- nil and the reply (or the error).
-function methods:check(ok)
-  local code, reply = get_reply(self.c)
-  if not code then return nil, reply end
-  if type(ok) == "function" then return ok(tonumber(code), reply) end
-  if type(ok) == "table" then
-    for _, pattern in ipairs(ok) do
-      if find(code, pattern) then return tonumber(code), reply end
-    end
-    return nil, reply
+-- Whether a code matches one pattern or any of a list of patterns.
+local function matches(code, accepted)
+  if type(accepted) ~= "table" then return find(code, accepted) ~= nil end
+  for _, pattern in ipairs(accepted) do
+    if find(code, pattern) then return true end
   end
-  if find(code, ok) then return tonumber(code), reply end
-  return nil, reply
+  return false
 end
 
--- Sends "CMD [arg]\r\n" (the command in upper case). Arguments with CR or LF would
--- smuggle extra commands and are refused.
-function methods:command(cmd, arg)
-  cmd = upper(cmd)
-  if find(cmd, "[\r\n]") or (arg and find(arg, "[\r\n]")) then
-    return nil, "invalid command (CR or LF in it)"
-  end
-  if arg then return self.c:send(cmd .. " " .. arg .. "\r\n") end
-  return self.c:send(cmd .. "\r\n")
+-- Reads a reply and judges it: `accepted` is a pattern, a list of patterns, or a function
+-- given (code, text) that decides. Returns the numeric code and the text, or nil and the
+-- text (or the read error).
+function control:check(accepted)
+  local code, text = read_reply(self.c)
+  if not code then return nil, text end
+  if type(accepted) == "function" then return accepted(tonumber(code), text) end
+  if not matches(code, accepted) then return nil, text end
+  return tonumber(code), text
 end
 
-function methods:sink(snk, pat)
-  local chunk, err = self.c:receive(pat)
-  return snk(chunk, err)
+-- Sends `VERB [arg]` and a line break, the verb in capitals. A CR or LF inside would
+-- smuggle a second command, so such a line is refused.
+function control:command(verb, arg)
+  local line = upper(verb)
+  if arg then line = line .. " " .. arg end
+  if find(line, "[\r\n]") then return nil, "invalid command (CR or LF in it)" end
+  return self.c:send(line .. "\r\n")
 end
 
-function methods:send(data)
-  return self.c:send(data)
+-- Reads with `pattern` and hands the result to the LTN12 sink `snk`.
+function control:sink(snk, pattern)
+  local data, err = self.c:receive(pattern)
+  return snk(data, err)
 end
 
-function methods:receive(pat)
-  return self.c:receive(pat)
+-- Pumps all of the LTN12 source `src` into the control connection.
+function control:source(src, step)
+  return ltn12.pump.all(src, socket.sink("keep-open", self.c), step or ltn12.pump.step)
 end
 
-function methods:getfd()
-  return self.c:getfd()
-end
-
-function methods:dirty()
-  return self.c:dirty()
-end
-
-function methods:getcontrol()
+function control:getcontrol()
   return self.c
 end
 
--- Sends everything `source` gives through the control connection.
-function methods:source(source, step)
-  local sink = socket.sink("keep-open", self.c)
-  return ltn12.pump.all(source, sink, step or ltn12.pump.step)
-end
-
-function methods:close()
+function control:close()
   self.c:close()
   return 1
 end
 
--- Connects to host:port with a socket from `create` (socket.tcp by default).
+-- The rest is the control socket's own.
+for _, name in ipairs({ "dirty", "getfd", "getpeername", "getsockname", "receive", "send" }) do
+  control[name] = function(self, ...)
+    local sock = self.c
+    return sock[name](sock, ...)
+  end
+end
+
+-- Opens a control connection to host:port with a socket from `create` (socket.tcp by
+-- default), or returns nil and the error.
 function _M.connect(host, port, timeout, create)
-  local c, err = (create or socket.tcp)()
-  if not c then return nil, err end
-  -- Our sockets bound reply lines; other sockets are left as they are.
-  if c.setoption then pcall(c.setoption, c, "max-line-length", 64 * 1024) end
-  c:settimeout(timeout or _M.TIMEOUT)
-  local ok, cerr = c:connect(host, port)
+  local sock, err = (create or socket.tcp)()
+  if not sock then return nil, err end
+  if sock.setoption then pcall(sock.setoption, sock, "max-line-length", LINE_LIMIT) end
+  sock:settimeout(timeout or _M.TIMEOUT)
+  local ok, cerr = sock:connect(host, port)
   if not ok then
-    c:close()
+    sock:close()
     return nil, cerr
   end
-  return setmetatable({ c = c }, metat)
+  return setmetatable({ c = sock }, control_mt)
 end
 
 return _M

@@ -32,6 +32,7 @@ const NATIVE: &[(&str, &str)] = &[
     ("mime/core.so", "libluasocket_lua.so"),
     ("socket/url/core.so", "libluasocket_lua.so"),
     ("socket/http/core.so", "libluasocket_lua.so"),
+    ("socket/tp/core.so", "libluasocket_lua.so"),
     ("socket/unix.so", "libluasocket_lua.so"),
     ("socket/serial.so", "libluasocket_lua.so"),
 ];

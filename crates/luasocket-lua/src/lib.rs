@@ -31,6 +31,7 @@ mod serial;
 mod state;
 mod stream;
 mod tcp;
+mod tp;
 mod udp;
 mod unix;
 mod url;
@@ -112,8 +113,14 @@ luaopen! {
 
 luaopen! {
     /// Entry point of `socket.http.core` (`require "socket.http.core"`): the HTTP header
-    /// parser and the chunked transfer coding of `socket.http` and `socket.lua`.
+    /// decoder and the chunked transfer coding of `socket.http` and `socket.lua`.
     luaopen_socket_http_core => http
+}
+
+luaopen! {
+    /// Entry point of `socket.tp.core` (`require "socket.tp.core"`): the reply decoder of
+    /// `socket.tp` and the passive-mode addresses of `socket.ftp`.
+    luaopen_socket_tp_core => tp
 }
 
 luaopen! {
@@ -148,7 +155,8 @@ pub fn ignore_sigpipe() {
 pub fn preload(lua: &Lua) -> mlua::Result<()> {
     let package: Table = lua.globals().get("package")?;
     let preload: Table = package.get("preload")?;
-    let natives: [(&str, ffi::lua_CFunction); 6] = [
+    let natives: [(&str, ffi::lua_CFunction); 7] = [
+        ("socket.tp.core", luaopen_socket_tp_core),
         ("socket.http.core", luaopen_socket_http_core),
         ("socket.core", luaopen_socket_core),
         ("mime.core", luaopen_mime_core),

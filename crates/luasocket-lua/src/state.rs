@@ -403,6 +403,14 @@ impl State {
         2
     }
 
+    /// Pushes `nil, word` and returns 2: a failure whose word comes from one of the word
+    /// tables (`luasocket_io::Error::word`, `luasocket_proto::Error::word`).
+    pub(crate) fn push_fail_word(&self, word: &str) -> c_int {
+        self.push_nil();
+        self.push_bytes(word.as_bytes());
+        2
+    }
+
     /// Pushes an error's message.
     pub(crate) fn push_error(&self, err: &luasocket_io::Error) {
         match err.word() {
