@@ -1,7 +1,7 @@
 //! Tidy checks on the tree's shape, run by `cargo test --workspace`:
 //!
-//! - inside a crate, the modules' `crate::` imports form no circle (checked for the crates
-//!   whose glue is already untangled; `luasocket-lua` joins when issue 10 untangles it);
+//! - inside a crate, the modules' `crate::` imports form no circle, and `luasocket-lua`'s
+//!   module opener (`core`) is imported by nobody;
 //! - in `luasocket-net`, only `src/sys/` names `libc`, `std::os::unix` or a target `cfg`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -123,12 +123,24 @@ fn module_graph(krate: &str) -> BTreeMap<String, BTreeSet<String>> {
 
 #[test]
 fn no_import_circles() {
-    for krate in ["luasocket-io", "luasocket-net", "luasocket-proto"] {
+    for krate in [
+        "luasocket-io",
+        "luasocket-net",
+        "luasocket-proto",
+        "luasocket-lua",
+    ] {
         let graph = module_graph(krate);
         assert!(!graph.is_empty(), "{krate}: no modules found");
         if let Some(c) = circle(&graph) {
             panic!("{krate}: import circle {}", c.join(" -> "));
         }
+    }
+}
+
+#[test]
+fn nobody_imports_the_module_opener() {
+    for (module, deps) in module_graph("luasocket-lua") {
+        assert!(!deps.contains("core"), "{module} imports core");
     }
 }
 

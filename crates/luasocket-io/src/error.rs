@@ -90,6 +90,18 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The message of a failed datagram operation: LuaSocket words a `"closed"` failure
+    /// there (a send the peer's port refused, reported on a later call) as `"refused"`.
+    /// `None` where the message is the system's own text.
+    pub fn datagram_word(&self) -> Option<&'static str> {
+        match self {
+            Error::Closed | Error::Reset => Some("refused"),
+            other => other.word(),
+        }
+    }
+}
+
 impl ResolverError {
     /// The message Lua code sees.
     pub fn word(self) -> &'static str {
@@ -184,6 +196,9 @@ mod tests {
         for (err, word) in table {
             assert_eq!(err.to_string(), *word);
         }
+        assert_eq!(Error::Closed.datagram_word(), Some("refused"));
+        assert_eq!(Error::Reset.datagram_word(), Some("refused"));
+        assert_eq!(Error::Timeout.datagram_word(), Some("timeout"));
     }
 
     #[test]

@@ -29,8 +29,48 @@ struct Cell<T> {
     value: T,
 }
 
-/// One entry of a class's method table.
-pub(crate) type Method = (&'static CStr, ffi::lua_CFunction);
+pub(crate) use crate::state::Method;
+
+/// What `socket.select` needs of an object: its descriptor (`None` once closed) and
+/// whether it holds received data not yet read (LuaSocket's `dirty`).
+pub(crate) type Readiness = Option<(luasocket_net::RawFd, bool)>;
+
+/// A class whose objects `socket.select` accepts without calling their Lua methods.
+pub(crate) trait Selectable: Class {
+    /// The object's descriptor and dirtiness.
+    fn readiness(&self) -> Readiness;
+}
+
+/// Reads the readiness of the object at `idx` if it is a `T`.
+type Probe = fn(&State, c_int) -> Option<Readiness>;
+
+/// The selectable classes, registered by the modules that open them, so `select` reads
+/// our objects directly without knowing (or importing) each class.
+static PROBES: std::sync::RwLock<Vec<Probe>> = std::sync::RwLock::new(Vec::new());
+
+fn probe<T: Selectable>(s: &State, idx: c_int) -> Option<Readiness> {
+    peek::<T>(s, idx).map(Selectable::readiness)
+}
+
+/// Makes objects of class `T` known to [`readiness`]; registering twice is harmless.
+pub(crate) fn register_selectable<T: Selectable>() {
+    let p: Probe = probe::<T>;
+    let mut probes = PROBES
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !probes.iter().any(|q| std::ptr::fn_addr_eq(*q, p)) {
+        probes.push(p);
+    }
+}
+
+/// The readiness of the object at `idx` when it is one of our selectable objects, else
+/// `None` (select then asks the object's own `getfd` and `dirty`).
+pub(crate) fn readiness(s: &State, idx: c_int) -> Option<Readiness> {
+    let probes = PROBES
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    probes.iter().find_map(|p| p(s, idx))
+}
 
 /// Creates (or refreshes) the class `name` in the registry: its methods in `__index`
 /// with `class = name`, the entries whose names start with `__` in the metatable itself.
@@ -144,6 +184,9 @@ fn has_class(s: &State, idx: c_int, name: &CStr, group: bool) -> bool {
     }
 }
 
+/// The refusal of a second mutable borrow of one object in one call.
+const ALREADY_BORROWED: &str = "object already in use by this call";
+
 /// LuaSocket's `auxiliar_checkclass`: the object at `idx` must be of class `name`.
 #[allow(clippy::mut_from_ref)]
 pub(crate) fn check_class<'a, T: Class>(
@@ -174,10 +217,16 @@ fn check<'a, T: Class>(
     group: bool,
 ) -> Result<&'a mut T, Raise> {
     match value_at::<T>(s, idx) {
-        // SAFETY: the pointer is to a live value of type T inside a userdata that is on
-        // the stack (so not collected) for as long as the State borrow; each method takes
-        // one such reference at a time.
-        Some(v) if has_class(s, idx, name, group) => Ok(unsafe { &mut *v }),
+        Some(v) if has_class(s, idx, name, group) => {
+            // The same object passed twice (`a:m(a)`) would give two `&mut` to one value.
+            if !s.hold(v as usize) {
+                return Err(Raise::Arg(idx, ALREADY_BORROWED.into()));
+            }
+            // SAFETY: the pointer is to a live value of type T inside a userdata that is
+            // on the stack (so not collected) for as long as the State borrow, and
+            // `State::hold` has checked that this call holds no other reference to it.
+            Ok(unsafe { &mut *v })
+        }
         // C LuaSocket's words exactly, with nothing appended: callers compare them.
         _ => Err(Raise::Arg(
             idx,
@@ -234,4 +283,194 @@ pub(crate) fn tostring(s: &State) -> crate::state::Ret {
     let name = class_name(s, 1);
     s.push_bytes(format!("{name}: {ptr:p}").as_bytes());
     Ok(1)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The object model on the vendored Lua: wrong classes, collected objects, aliasing,
+    //! protected field reads and stack room, seen from Lua code as callers see them.
+
+    use mlua::{Lua, Value};
+
+    use super::*;
+    use crate::state::{lua_fn, Ret};
+
+    const PROBE: &CStr = c"test{probe}";
+
+    struct Probe(i64);
+
+    impl Class for Probe {
+        const TAG: u64 = 0x4c53_5f54_4553_0001;
+    }
+
+    lua_fn!(new_probe, new_probe_body);
+    fn new_probe_body(s: &State) -> Ret {
+        push_new(s, Probe(0), PROBE);
+        Ok(1)
+    }
+
+    lua_fn!(bump, bump_body);
+    fn bump_body(s: &State) -> Ret {
+        let p = check_class::<Probe>(s, 1, PROBE)?;
+        p.0 += 1;
+        s.push_integer(p.0);
+        Ok(1)
+    }
+
+    lua_fn!(pair, pair_body);
+    fn pair_body(s: &State) -> Ret {
+        let a = check_class::<Probe>(s, 1, PROBE)?;
+        let b = check_class::<Probe>(s, 2, PROBE)?;
+        a.0 += 10;
+        b.0 += 20;
+        s.push_integer(a.0 + b.0);
+        Ok(1)
+    }
+
+    lua_fn!(gc, gc_body);
+    fn gc_body(s: &State) -> Ret {
+        collect::<Probe>(s, 1);
+        Ok(0)
+    }
+
+    lua_fn!(field_of, field_body);
+    fn field_body(s: &State) -> Ret {
+        let before = s.top();
+        let kind = s.field(1, c"x")?;
+        assert_eq!(s.top(), before + 1, "field pushes exactly one value");
+        s.push_integer(i64::from(kind));
+        Ok(2)
+    }
+
+    lua_fn!(deep, deep_body);
+    /// Pushes as many values as `call` promises room for, and returns them all.
+    fn deep_body(s: &State) -> Ret {
+        let before = s.top();
+        for i in 0..30 {
+            s.push_integer(i);
+        }
+        Ok(s.top() - before)
+    }
+
+    fn lua() -> Lua {
+        let lua = Lua::new();
+        let funcs: [(&str, ffi::lua_CFunction); 6] = [
+            ("new", new_probe),
+            ("bump", bump),
+            ("pair", pair),
+            ("gc", gc),
+            ("field", field_of),
+            ("deep", deep),
+        ];
+        for (name, f) in funcs {
+            // SAFETY: each is a lua_CFunction made by `lua_fn!`.
+            #[allow(unsafe_code)]
+            let f = unsafe { lua.create_c_function(f) }.unwrap();
+            lua.globals().set(name, f).unwrap();
+        }
+        // Classes live in the registry; make this one once per state.
+        let setup: ffi::lua_CFunction = {
+            lua_fn!(setup, setup_body);
+            fn setup_body(s: &State) -> Ret {
+                new_class(s, PROBE, &[(c"__gc", gc)]);
+                Ok(0)
+            }
+            setup
+        };
+        #[allow(unsafe_code)]
+        // SAFETY: as above.
+        let setup = unsafe { lua.create_c_function(setup) }.unwrap();
+        setup.call::<()>(()).unwrap();
+        lua
+    }
+
+    fn error_of(lua: &Lua, code: &str) -> String {
+        match lua.load(code).exec() {
+            Ok(()) => panic!("{code}: no error"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn objects_work_and_keep_state() {
+        let lua = lua();
+        let n: i64 = lua
+            .load("local p = new(); bump(p); return bump(p)")
+            .eval()
+            .unwrap();
+        assert_eq!(n, 2);
+        let name: String = lua
+            .load("return getmetatable(new()).__index.class")
+            .eval()
+            .unwrap();
+        assert_eq!(name, "test{probe}");
+    }
+
+    #[test]
+    fn wrong_class_is_an_argument_error() {
+        let lua = lua();
+        for arg in [
+            "{}",
+            "io.stdout",
+            "nil",
+            "42",
+            "setmetatable({}, getmetatable(new()))",
+        ] {
+            let e = error_of(&lua, &format!("bump({arg})"));
+            assert!(e.contains("bad argument #1"), "{arg}: {e}");
+            assert!(e.contains("test{probe} expected"), "{arg}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_collected_object_is_refused() {
+        let lua = lua();
+        let e = error_of(&lua, "local p = new(); gc(p); bump(p)");
+        assert!(e.contains("test{probe} expected"), "{e}");
+        // Collecting twice drops once.
+        lua.load("local p = new(); gc(p); gc(p)").exec().unwrap();
+    }
+
+    #[test]
+    fn one_object_is_never_borrowed_twice() {
+        let lua = lua();
+        let e = error_of(&lua, "local p = new(); pair(p, p)");
+        assert!(e.contains("bad argument #2"), "{e}");
+        assert!(e.contains(ALREADY_BORROWED), "{e}");
+        let n: i64 = lua.load("return pair(new(), new())").eval().unwrap();
+        assert_eq!(n, 30);
+    }
+
+    #[test]
+    fn field_reads_are_protected_and_balanced() {
+        let lua = lua();
+        let (v, kind): (i64, i64) = lua.load("return field({x = 7})").eval().unwrap();
+        assert_eq!((v, kind), (7, i64::from(ffi::LUA_TNUMBER)));
+        let (v, _): (i64, i64) = lua
+            .load("return field(setmetatable({}, {__index = function() return 9 end}))")
+            .eval()
+            .unwrap();
+        assert_eq!(v, 9);
+        let e = error_of(
+            &lua,
+            "field(setmetatable({}, {__index = function() error('boom') end}))",
+        );
+        assert!(e.contains("boom"), "{e}");
+        // The state is usable afterwards.
+        let n: i64 = lua.load("return bump(new())").eval().unwrap();
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn bodies_get_the_stack_room_they_are_promised() {
+        let lua = lua();
+        let count: i64 = lua.load("return select('#', deep())").eval().unwrap();
+        assert_eq!(count, 30);
+        // Deep Lua recursion first leaves little room; `call` makes more or refuses.
+        let v: Value = lua
+            .load("local function r(n) if n == 0 then return select('#', deep()) end return r(n - 1) end return r(150)")
+            .eval()
+            .unwrap();
+        assert_eq!(v.as_i64(), Some(30));
+    }
 }

@@ -5,13 +5,13 @@
 use std::ffi::CStr;
 use std::os::raw::c_int;
 
-use luasocket_io::{Error, Timeout};
-use luasocket_net::{Opt, RawFd, Sock};
+use luasocket_io::Timeout;
+use luasocket_net::{Opt, Sock};
 
 use crate::class::{self, Class};
 use crate::options::{option_arg, option_value, push_option};
+use crate::results::{done, ok};
 use crate::state::{lua_fn, Raise, Ret, State};
-use crate::stream::{done, ok};
 
 /// The receive size when none is given (`socket._DATAGRAMSIZE`).
 pub(crate) const DATAGRAM_SIZE: usize = 8192;
@@ -73,28 +73,6 @@ pub(crate) fn of_class<'a, K: DgramKind>(
     class::check_class::<DgramObject<K>>(s, 1, class)
 }
 
-/// LuaSocket's datagram wording: a "closed" failure means the target refused it.
-pub(crate) fn push_dgram_fail(s: &State, e: &Error) -> c_int {
-    if matches!(e, Error::Closed | Error::Reset) {
-        s.push_nil();
-        s.push_bytes(b"refused");
-        2
-    } else {
-        s.push_fail(e)
-    }
-}
-
-/// Pushes the count of bytes sent, or `nil, message`.
-pub(crate) fn push_sent(s: &State, r: Result<usize, Error>) -> Ret {
-    match r {
-        Ok(n) => {
-            s.push_number(n as f64);
-            Ok(1)
-        }
-        Err(e) => Ok(push_dgram_fail(s, &e)),
-    }
-}
-
 /// The size argument of `receive`/`receivefrom` at index 2.
 fn size_arg(s: &State) -> Result<usize, Raise> {
     let n = s.opt_number(2, DATAGRAM_SIZE as f64)?;
@@ -132,7 +110,7 @@ pub(crate) fn receive_with<K: DgramKind>(
     match r {
         Ok((n, peer)) => Ok(push(s, &buf[..n], peer)),
         // Without a descriptor this is "closed" (C LuaSocket returns an empty datagram).
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -167,7 +145,7 @@ fn getfd_impl<K: DgramKind>(s: &State) -> Ret {
 lua_fn!(setfd<K: DgramKind>, setfd_impl);
 fn setfd_impl<K: DgramKind>(s: &State) -> Ret {
     let t = any::<K>(s)?;
-    let fd = crate::core::descriptor_arg(s, 2)?;
+    let fd = crate::args::descriptor_arg(s, 2)?;
     // SAFETY: LuaSocket's contract for setfd: the caller hands the descriptor over (or
     // passes -1 to detach); `descriptor_arg` checked that it is open.
     #[allow(unsafe_code)]
@@ -180,13 +158,13 @@ fn setfd_impl<K: DgramKind>(s: &State) -> Ret {
 lua_fn!(gettimeout<K: DgramKind>, gettimeout_impl);
 fn gettimeout_impl<K: DgramKind>(s: &State) -> Ret {
     let t = any::<K>(s)?;
-    Ok(crate::core::push_timeout(s, &t.tm))
+    Ok(crate::results::push_timeout(s, &t.tm))
 }
 
 lua_fn!(settimeout<K: DgramKind>, settimeout_impl);
 fn settimeout_impl<K: DgramKind>(s: &State) -> Ret {
     let t = any::<K>(s)?;
-    crate::core::set_timeout(s, &mut t.tm)
+    crate::args::set_timeout(s, &mut t.tm)
 }
 
 lua_fn!(getoption<K: DgramKind>, getoption_impl);
@@ -198,7 +176,7 @@ fn getoption_impl<K: DgramKind>(s: &State) -> Ret {
             push_option(s, &v);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -229,13 +207,18 @@ fn send_impl<K: DgramKind>(s: &State) -> Ret {
     let data = s.check_bytes(2)?;
     t.tm.mark_start();
     let r = t.sock.send(data, &t.tm);
-    push_sent(s, r)
+    crate::results::sent(s, r)
 }
 
-/// For `socket.select`: as `stream::select_info`, for datagram objects (never dirty).
-#[allow(clippy::option_option)]
-pub(crate) fn select_info<K: DgramKind>(s: &State, idx: c_int) -> Option<Option<(RawFd, bool)>> {
-    let t = class::peek::<DgramObject<K>>(s, idx)?;
-    let fd = t.sock.fd();
-    Some((fd >= 0).then_some((fd, false)))
+impl<K: DgramKind> class::Selectable for DgramObject<K> {
+    fn readiness(&self) -> class::Readiness {
+        let fd = self.sock.fd();
+        (fd >= 0).then_some((fd, false))
+    }
+}
+
+/// Lets `socket.select` read objects of kind `K` directly (never dirty: datagrams are
+/// not buffered).
+pub(crate) fn register<K: DgramKind>() {
+    class::register_selectable::<DgramObject<K>>();
 }

@@ -35,7 +35,7 @@ fn getaddrinfo_impl(s: &State) -> Ret {
             }
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -47,7 +47,7 @@ fn gethostname_impl(s: &State) -> Ret {
             s.push_bytes(&name);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -92,7 +92,7 @@ fn toip_impl(s: &State) -> Ret {
             push_entry(s, &e);
             Ok(2)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -105,7 +105,7 @@ fn tohostname_impl(s: &State) -> Ret {
             push_entry(s, &e);
             Ok(2)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -145,6 +145,6 @@ fn getnameinfo_impl(s: &State) -> Ret {
                 _ => Ok(1),
             }
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }

@@ -145,7 +145,7 @@ fn head_feed_impl(s: &State) -> Ret {
             s.push_bool(need != Need::Done);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail_word(e.word())),
+        Err(e) => Ok(crate::results::fail_word(s, e.word())),
     }
 }
 
@@ -212,7 +212,7 @@ fn dechunker_line_impl(s: &State) -> Ret {
             s.push_bytes(&out);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail_word(e.word())),
+        Err(e) => Ok(crate::results::fail_word(s, e.word())),
     }
 }
 
@@ -229,7 +229,7 @@ fn dechunker_feed_impl(s: &State) -> Ret {
             s.push_integer(used as i64);
             Ok(2)
         }
-        Err(e) => Ok(s.push_fail_word(e.word())),
+        Err(e) => Ok(crate::results::fail_word(s, e.word())),
     }
 }
 

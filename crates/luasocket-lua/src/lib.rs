@@ -17,6 +17,7 @@
 //! unsafe block lives in those two modules or carries its own `SAFETY` note.
 #![deny(unsafe_code)]
 
+mod args;
 #[allow(unsafe_code)]
 mod class;
 mod core;
@@ -25,6 +26,7 @@ mod dns;
 mod http;
 mod mime;
 mod options;
+mod results;
 mod select;
 mod serial;
 #[allow(unsafe_code)]

@@ -28,12 +28,12 @@ pub(crate) fn option_value(s: &State, opt: Opt) -> Result<OptValue, Raise> {
         OptKind::Device => OptValue::Bytes(s.check_bytes(3)?.to_vec()),
         OptKind::Linger => {
             table_arg(s)?;
-            s.get_field(3, c"on");
+            s.field(3, c"on")?;
             if s.type_of(-1) != ffi::LUA_TBOOLEAN {
                 return Err(Raise::Arg(3, "boolean 'on' field expected".into()));
             }
             let on = s.to_boolean(-1);
-            s.get_field(3, c"timeout");
+            s.field(3, c"timeout")?;
             let Some(timeout) = s.to_number(-1) else {
                 return Err(Raise::Arg(3, "number 'timeout' field expected".into()));
             };
@@ -65,7 +65,7 @@ pub(crate) fn option_value(s: &State, opt: Opt) -> Result<OptValue, Raise> {
             let multiaddr = string_field(s, c"multiaddr")?;
             let multiaddr = parse_ip::<Ipv6Addr>(&multiaddr)
                 .ok_or_else(|| Raise::Arg(3, "invalid 'multiaddr' ip address".into()))?;
-            s.get_field(3, c"interface");
+            s.field(3, c"interface")?;
             let interface = if s.is_none_or_nil(-1) {
                 0
             } else if s.is_number(-1) {
@@ -92,7 +92,7 @@ fn table_arg(s: &State) -> Result<(), Raise> {
 
 /// Field `name` of the table at argument 3, which must be a string (or number).
 fn string_field(s: &State, name: &std::ffi::CStr) -> Result<Vec<u8>, Raise> {
-    s.get_field(3, name);
+    s.field(3, name)?;
     let value = match s.type_of(-1) {
         ffi::LUA_TSTRING | ffi::LUA_TNUMBER => s.to_bytes(-1).map(<[u8]>::to_vec),
         _ => None,

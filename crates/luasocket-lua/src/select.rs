@@ -30,18 +30,6 @@ struct Origin {
     fd: RawFd,
 }
 
-/// Reads the descriptor and dirtiness of our own objects without calling Lua methods.
-type Peek = fn(&State, c_int) -> Option<Option<(RawFd, bool)>>;
-
-/// Our object kinds, most used first.
-const OWN: &[Peek] = &[
-    crate::stream::select_info::<crate::tcp::Tcp>,
-    crate::datagram::select_info::<crate::udp::Udp>,
-    crate::stream::select_info::<crate::unix::UnixStream>,
-    crate::datagram::select_info::<crate::unix::UnixDgram>,
-    crate::stream::select_info::<crate::serial::Serial>,
-];
-
 lua_fn!(select, select_impl);
 fn select_impl(s: &State) -> Ret {
     let t = s.opt_number(3, -1.0)?;
@@ -70,13 +58,13 @@ fn select_impl(s: &State) -> Ret {
             if plain {
                 s.raw_get_i(tab, i);
             } else {
-                protected_call(s, index_fn, tab, |s| s.push_integer(i))?;
+                s.index_protected(tab, |s| s.push_integer(i))?;
             }
             if s.is_none_or_nil(-1) {
                 s.pop(1);
                 break;
             }
-            let info = match OWN.iter().find_map(|peek| peek(s, -1)) {
+            let info = match crate::class::readiness(s, -1) {
                 Some(info) => info,
                 None => foreign_info(s, tab == RECVT)?,
             };
@@ -153,53 +141,17 @@ fn select_impl(s: &State) -> Ret {
 /// or copas wrapper, a table with methods), called under pcall. `None` when `getfd` is
 /// missing or returns no valid descriptor.
 fn foreign_info(s: &State, reader: bool) -> Result<Option<(RawFd, bool)>, Raise> {
-    protected_call(s, method_fn, -1, |s| s.push_bytes(b"getfd"))?;
+    s.method_protected(-1, b"getfd")?;
     let Some(fd) = fd_result(s) else {
         return Ok(None);
     };
     let mut is_dirty = false;
     if reader {
-        protected_call(s, method_fn, -1, |s| s.push_bytes(b"dirty"))?;
+        s.method_protected(-1, b"dirty")?;
         is_dirty = s.to_boolean(-1);
         s.pop(1);
     }
     Ok(Some((fd, is_dirty)))
-}
-
-/// Calls `f(value at idx, key)` under pcall, leaving one result on top.
-fn protected_call(
-    s: &State,
-    f: ffi::lua_CFunction,
-    idx: c_int,
-    key: impl Fn(&State),
-) -> Result<(), Raise> {
-    let idx = if idx < 0 { s.top() + 1 + idx } else { idx };
-    s.push_function(f);
-    s.push_value(idx);
-    key(s);
-    s.pcall(2, 1)
-}
-
-lua_fn!(index_fn, index_impl);
-/// `t[k]` with metamethods (runs under pcall).
-fn index_impl(s: &State) -> Ret {
-    s.set_top(2);
-    s.get_table(1);
-    Ok(1)
-}
-
-lua_fn!(method_fn, method_impl);
-/// `obj:name()` if `obj.name` is not nil, else nil (runs under pcall).
-fn method_impl(s: &State) -> Ret {
-    s.set_top(2);
-    s.push_value(2);
-    s.get_table(1);
-    if s.is_none_or_nil(-1) {
-        return Ok(1);
-    }
-    s.push_value(1);
-    s.call(1, 1);
-    Ok(1)
 }
 
 /// Pops `getfd()`'s result: a descriptor, or `None` for invalid ones (negative, huge, NaN,

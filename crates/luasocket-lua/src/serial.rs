@@ -41,6 +41,7 @@ const METHODS: &[Method] = &[
 
 /// Opens `socket.serial` and leaves the constructor on the stack.
 pub(crate) fn open(s: &State) -> Ret {
+    stream::register::<Serial>();
     class::new_class(s, Serial::CLIENT, METHODS);
     class::add_to_group(s, Serial::CLIENT, Serial::ANY);
     class::add_to_group(s, Serial::CLIENT, c"select{able}");
@@ -61,7 +62,7 @@ fn create_impl(s: &State) -> Ret {
         }
         Err((e, code)) => {
             s.push_nil();
-            s.push_error(&e);
+            crate::results::error(s, &e);
             s.push_integer(i64::from(code));
             Ok(3)
         }

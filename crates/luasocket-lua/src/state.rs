@@ -10,6 +10,9 @@ use std::os::raw::{c_char, c_int};
 
 use mlua::ffi::{self, lua_State};
 
+/// One entry of a class's method table or a module's function list.
+pub(crate) type Method = (&'static CStr, ffi::lua_CFunction);
+
 /// A Lua error waiting to be raised by [`finish`].
 #[derive(Debug)]
 pub(crate) enum Raise {
@@ -21,7 +24,7 @@ pub(crate) enum Raise {
     Value,
     /// No descriptor could be made (`EMFILE`/`ENFILE`): the call's shim runs a full
     /// garbage collection, with no Rust borrow of a Lua object alive, and runs the body once
-    /// more (see `crate::core::with_descriptor`).
+    /// more (see [`with_descriptor`]).
     Collect,
 }
 
@@ -53,12 +56,6 @@ macro_rules! lua_fn {
 }
 pub(crate) use lua_fn;
 
-/// Returns the result count, or raises the error. Every Rust value of the body is gone by
-/// the time the error unwinds.
-///
-/// # Safety
-///
-/// `l` must be the state of the running C function.
 /// Runs the body of a C function and raises its error, if any. A body that returns
 /// [`Raise::Collect`] runs once more after a full collection, which happens here, where no
 /// Rust reference into a Lua object is alive (finalizers may run Lua code that uses any
@@ -72,20 +69,32 @@ pub(crate) unsafe fn call(l: *mut lua_State, body: impl Fn(&State) -> Ret) -> c_
         // SAFETY: `l` is valid (caller's contract).
         let s = unsafe { State::from_raw(l) };
         let top = s.top();
-        match body(&s) {
-            Err(Raise::Collect) => {
-                s.set_top(top);
-                s.collect_garbage();
-                let again = State { l, retried: true };
-                body(&again)
+        if !s.reserve(STACK_ROOM) {
+            Err(Raise::Msg("stack overflow".into()))
+        } else {
+            match body(&s) {
+                Err(Raise::Collect) => {
+                    s.set_top(top);
+                    s.collect_garbage();
+                    // SAFETY: as above.
+                    let mut again = unsafe { State::from_raw(l) };
+                    again.retried = true;
+                    body(&again)
+                }
+                other => other,
             }
-            other => other,
         }
     };
     // SAFETY: `l` is valid and nothing is borrowed.
     unsafe { finish(l, result) }
 }
 
+/// Returns the result count, or raises the error. Every Rust value of the body is gone by
+/// the time the error unwinds.
+///
+/// # Safety
+///
+/// `l` must be the state of the running C function.
 pub(crate) unsafe fn finish(l: *mut lua_State, result: Ret) -> c_int {
     // SAFETY: `l` is valid; strings are pushed (copied) before being freed, and the
     // raising calls run with no live Rust values in this frame.
@@ -117,11 +126,30 @@ pub(crate) unsafe fn finish(l: *mut lua_State, result: Ret) -> c_int {
     }
 }
 
+/// Stack slots every body may use beyond its arguments: [`call`] makes room for them
+/// (`lua_checkstack`) before the body runs. A body that pushes per item (select's result
+/// tables, dns lists, header fields) keeps each item's pushes balanced, so its depth
+/// never grows with the input.
+const STACK_ROOM: c_int = 40;
+
+/// How many distinct objects one call may borrow mutably (see [`State::hold`]).
+const HELD: usize = 4;
+
 /// The running C function's view of its Lua state.
+///
+/// Invariants the glue keeps, and where they are enforced:
+/// - `l` is the state of the running C function ([`State::from_raw`]'s contract);
+/// - nothing raises while a Rust value that needs dropping is alive: errors travel as
+///   [`Raise`] and are raised by [`finish`]; the calls that can run Lua code (metamethods,
+///   other functions) happen only under `lua_pcall` ([`State::field`],
+///   [`State::index_protected`], [`State::method_protected`]);
+/// - at most one `&mut` to an object per call ([`State::hold`], used by `class::check`).
 pub(crate) struct State {
     l: *mut lua_State,
     /// True while the body runs again after a collection (`Raise::Collect`).
     retried: bool,
+    /// Addresses of the objects this call has borrowed mutably.
+    held: std::cell::Cell<[usize; HELD]>,
 }
 
 impl State {
@@ -131,7 +159,35 @@ impl State {
     ///
     /// `l` must be valid for as long as the `State` is used.
     pub(crate) unsafe fn from_raw(l: *mut lua_State) -> State {
-        State { l, retried: false }
+        State {
+            l,
+            retried: false,
+            held: std::cell::Cell::new([0; HELD]),
+        }
+    }
+
+    /// Makes room for `n` more values on the stack; false when Lua cannot.
+    pub(crate) fn reserve(&self, n: c_int) -> bool {
+        // SAFETY: valid state; lua_checkstack does not raise.
+        unsafe { ffi::lua_checkstack(self.l, n) != 0 }
+    }
+
+    /// Records that this call borrows the object at `address` mutably. False when it
+    /// already does (the same object passed twice) or holds too many: the caller refuses
+    /// the second borrow instead of making two `&mut` to one value.
+    pub(crate) fn hold(&self, address: usize) -> bool {
+        let mut held = self.held.get();
+        if held.contains(&address) {
+            return false;
+        }
+        match held.iter_mut().find(|slot| **slot == 0) {
+            Some(slot) => {
+                *slot = address;
+                self.held.set(held);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether the running body is the second run after a collection (`Raise::Collect`).
@@ -366,7 +422,7 @@ impl State {
     }
 
     /// Sets each `(name, function)` as a field of the table on top of the stack.
-    pub(crate) fn set_functions(&self, funcs: &[crate::class::Method]) {
+    pub(crate) fn set_functions(&self, funcs: &[Method]) {
         for (name, f) in funcs {
             self.push_function(*f);
             self.set_field(-2, name);
@@ -396,29 +452,6 @@ impl State {
         }
     }
 
-    /// Pushes `nil, message` and returns 2: LuaSocket's way of reporting a failure.
-    pub(crate) fn push_fail(&self, err: &luasocket_io::Error) -> c_int {
-        self.push_nil();
-        self.push_error(err);
-        2
-    }
-
-    /// Pushes `nil, word` and returns 2: a failure whose word comes from one of the word
-    /// tables (`luasocket_io::Error::word`, `luasocket_proto::Error::word`).
-    pub(crate) fn push_fail_word(&self, word: &str) -> c_int {
-        self.push_nil();
-        self.push_bytes(word.as_bytes());
-        2
-    }
-
-    /// Pushes an error's message.
-    pub(crate) fn push_error(&self, err: &luasocket_io::Error) {
-        match err.word() {
-            Some(w) => self.push_bytes(w.as_bytes()),
-            None => self.push_bytes(err.to_string().as_bytes()),
-        }
-    }
-
     /// `lua_pop`.
     pub(crate) fn pop(&self, n: c_int) {
         self.set_top(-n - 1);
@@ -436,10 +469,50 @@ impl State {
         unsafe { ffi::lua_setfield(self.l, idx, name.as_ptr()) }
     }
 
-    /// Pushes `t[name]` (with metamethods, as `lua_getfield`) and returns its type.
-    pub(crate) fn get_field(&self, idx: c_int, name: &CStr) -> c_int {
-        // SAFETY: valid state and index.
-        unsafe { ffi::lua_getfield(self.l, idx, name.as_ptr()) }
+    /// Pushes `t[name]` without metamethods (`lua_rawget`) and returns its type; for our
+    /// own tables.
+    pub(crate) fn raw_field(&self, idx: c_int, name: &CStr) -> c_int {
+        let idx = self.abs(idx);
+        self.push_bytes(name.to_bytes());
+        // SAFETY: valid state; `idx` is a table (callers' tables); rawget runs no Lua code.
+        unsafe { ffi::lua_rawget(self.l, idx) }
+    }
+
+    /// Pushes `t[name]` with metamethods, as C LuaSocket's `lua_getfield` reads a caller's
+    /// table, but under pcall: a raising `__index` is an ordinary error result here, never
+    /// a jump over Rust frames. Returns the value's type.
+    pub(crate) fn field(&self, idx: c_int, name: &CStr) -> Result<c_int, Raise> {
+        self.index_protected(idx, |s| s.push_bytes(name.to_bytes()))?;
+        Ok(self.type_of(-1))
+    }
+
+    /// Pushes `v[key]` (metamethods included) for the value at `idx`, under pcall; `key`
+    /// pushes the key.
+    pub(crate) fn index_protected(&self, idx: c_int, key: impl Fn(&State)) -> Result<(), Raise> {
+        let idx = self.abs(idx);
+        self.push_function(index_fn);
+        self.push_value(idx);
+        key(self);
+        self.pcall(2, 1)
+    }
+
+    /// Pushes the result of `v:name()` for the value at `idx` (nil when `v.name` is
+    /// nil), under pcall.
+    pub(crate) fn method_protected(&self, idx: c_int, name: &[u8]) -> Result<(), Raise> {
+        let idx = self.abs(idx);
+        self.push_function(method_fn);
+        self.push_value(idx);
+        self.push_bytes(name);
+        self.pcall(2, 1)
+    }
+
+    /// `idx` as an absolute stack index.
+    fn abs(&self, idx: c_int) -> c_int {
+        if idx < 0 && idx > ffi::LUA_REGISTRYINDEX {
+            self.top() + 1 + idx
+        } else {
+            idx
+        }
     }
 
     /// `t[n] = pop()` raw, `t` at `idx`.
@@ -449,17 +522,24 @@ impl State {
     }
 
     /// `lua_gettable`: replaces the key on top with `t[key]`, metamethods included.
-    /// A metamethod may raise: only call this where no Rust value needs dropping (inside
-    /// a function run under pcall, or with plain data only).
-    pub(crate) fn get_table(&self, idx: c_int) {
-        // SAFETY: valid state; see the note on raising above.
+    ///
+    /// # Safety
+    ///
+    /// A metamethod may raise, which jumps over every Rust frame: call this only where no
+    /// Rust value needs dropping, i.e. in a body that runs under `lua_pcall`.
+    unsafe fn get_table(&self, idx: c_int) {
+        // SAFETY: valid state; raising is the caller's contract.
         unsafe {
             ffi::lua_gettable(self.l, idx);
         }
     }
 
-    /// `lua_call`, unprotected: the same caveat as [`State::get_table`].
-    pub(crate) fn call(&self, nargs: c_int, nresults: c_int) {
+    /// `lua_call`, unprotected.
+    ///
+    /// # Safety
+    ///
+    /// As [`State::get_table`]: only in a body that runs under `lua_pcall`.
+    unsafe fn call(&self, nargs: c_int, nresults: c_int) {
         // SAFETY: valid state; the function and its arguments are on the stack.
         unsafe { ffi::lua_call(self.l, nargs, nresults) }
     }
@@ -518,4 +598,46 @@ impl State {
             Err(Raise::Value)
         }
     }
+}
+
+/// Runs `f`, which may make a descriptor. If the process has none left and this is the
+/// body's first run, asks the C function's shim ([`Raise::Collect`]) for a full garbage
+/// collection, which closes the sockets Lua code dropped without `close`, and for one more
+/// run of the whole body. C LuaSocket has no such retry; ours has it because a socket's
+/// kernel side costs more than the collector can see. Use it with `?`, before anything
+/// the body must not do twice.
+pub(crate) fn with_descriptor<T>(
+    s: &State,
+    f: impl FnOnce() -> Result<T, luasocket_io::Error>,
+) -> Result<Result<T, luasocket_io::Error>, Raise> {
+    match f() {
+        Err(e) if luasocket_net::out_of_descriptors(&e) && !s.retried() => Err(Raise::Collect),
+        other => Ok(other),
+    }
+}
+
+lua_fn!(index_fn, index_body);
+/// `v[k]` with metamethods; runs only under pcall ([`State::index_protected`]).
+fn index_body(s: &State) -> Ret {
+    s.set_top(2);
+    // SAFETY: this body runs under lua_pcall and holds no Rust values that need dropping.
+    unsafe { s.get_table(1) };
+    Ok(1)
+}
+
+lua_fn!(method_fn, method_body);
+/// `v:name()` if `v.name` is not nil, else nil; runs only under pcall
+/// ([`State::method_protected`]).
+fn method_body(s: &State) -> Ret {
+    s.set_top(2);
+    s.push_value(2);
+    // SAFETY: as in `index_body`.
+    unsafe { s.get_table(1) };
+    if s.is_none_or_nil(-1) {
+        return Ok(1);
+    }
+    s.push_value(1);
+    // SAFETY: as in `index_body`.
+    unsafe { s.call(1, 1) };
+    Ok(1)
 }

@@ -12,6 +12,7 @@ use luasocket_net::{Device, Opt, RawFd, Shutdown, Sock};
 
 use crate::class::{self, Class};
 use crate::options::{option_arg, option_value, push_option};
+use crate::results::{done, ok};
 use crate::state::{lua_fn, Raise, Ret, State};
 
 /// Capacity kept in the receive scratch buffer between calls.
@@ -126,20 +127,6 @@ pub(crate) fn of_class<'a, K: StreamKind>(
     class::check_class::<StreamObject<K>>(s, 1, class)
 }
 
-/// Pushes `1`, LuaSocket's success value.
-pub(crate) fn ok(s: &State) -> Ret {
-    s.push_number(1.0);
-    Ok(1)
-}
-
-/// Pushes `1` or `nil, message`.
-pub(crate) fn done(s: &State, r: Result<(), luasocket_io::Error>) -> Ret {
-    match r {
-        Ok(()) => ok(s),
-        Err(e) => Ok(s.push_fail(&e)),
-    }
-}
-
 lua_fn!(gc<K: StreamKind>, gc_impl);
 fn gc_impl<K: StreamKind>(s: &State) -> Ret {
     class::collect::<StreamObject<K>>(s, 1);
@@ -171,7 +158,7 @@ fn getfd_impl<K: StreamKind>(s: &State) -> Ret {
 lua_fn!(setfd<K: StreamKind>, setfd_impl);
 fn setfd_impl<K: StreamKind>(s: &State) -> Ret {
     let t = any::<K>(s)?;
-    let fd = crate::core::descriptor_arg(s, 2)?;
+    let fd = crate::args::descriptor_arg(s, 2)?;
     // SAFETY: LuaSocket's contract for setfd: the caller hands the descriptor over (or
     // passes -1 to detach); `descriptor_arg` checked that it is open.
     #[allow(unsafe_code)]
@@ -184,13 +171,13 @@ fn setfd_impl<K: StreamKind>(s: &State) -> Ret {
 lua_fn!(gettimeout<K: StreamKind>, gettimeout_impl);
 fn gettimeout_impl<K: StreamKind>(s: &State) -> Ret {
     let t = any::<K>(s)?;
-    Ok(crate::core::push_timeout(s, &t.tm))
+    Ok(crate::results::push_timeout(s, &t.tm))
 }
 
 lua_fn!(settimeout<K: StreamKind>, settimeout_impl);
 fn settimeout_impl<K: StreamKind>(s: &State) -> Ret {
     let t = any::<K>(s)?;
-    crate::core::set_timeout(s, &mut t.tm)
+    crate::args::set_timeout(s, &mut t.tm)
 }
 
 lua_fn!(getstats<K: StreamKind>, getstats_impl);
@@ -220,7 +207,7 @@ lua_fn!(receive<K: StreamKind>, receive_impl);
 fn receive_impl<K: StreamKind>(s: &State) -> Ret {
     let t = of_class::<K>(s, K::CLIENT)?;
     let prefix = s.opt_bytes(3, b"")?;
-    let started = crate::core::debug_timing().then(Instant::now);
+    let started = crate::results::debug_timing().then(Instant::now);
     t.tm.mark_start();
     let pattern = if s.is_number(2) {
         let n = s.to_number(2).unwrap_or(-1.0);
@@ -255,7 +242,7 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
         }
         Err(e) => {
             s.push_nil();
-            s.push_error(&e);
+            crate::results::error(s, &e);
             s.push_bytes(&out);
         }
     }
@@ -266,7 +253,7 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
     Ok(3 + push_elapsed(s, started))
 }
 
-/// In debug-timing mode (`crate::core::debug_timing`), pushes the seconds since `started`
+/// In debug-timing mode (`crate::results::debug_timing`), pushes the seconds since `started`
 /// as one more result, as C LuaSocket's `LUASOCKET_DEBUG` build does; returns how many
 /// values it pushed.
 fn push_elapsed(s: &State, started: Option<Instant>) -> c_int {
@@ -286,7 +273,7 @@ fn send_impl<K: StreamKind>(s: &State) -> Ret {
     let data = s.check_bytes(2)?;
     let i = s.opt_number(3, 1.0)? as i64;
     let j = s.opt_number(4, -1.0)? as i64;
-    let started = crate::core::debug_timing().then(Instant::now);
+    let started = crate::results::debug_timing().then(Instant::now);
     t.tm.mark_start();
     let (range, base) = send_range(data.len(), i, j);
     let (sent, err) = t.buf.send(&mut t.io, &t.tm, &data[range]);
@@ -299,7 +286,7 @@ fn send_impl<K: StreamKind>(s: &State) -> Ret {
         }
         Some(e) => {
             s.push_nil();
-            s.push_error(&e);
+            crate::results::error(s, &e);
             s.push_number(last);
         }
     }
@@ -310,12 +297,12 @@ lua_fn!(accept<K: SockKind>, accept_impl);
 fn accept_impl<K: SockKind>(s: &State) -> Ret {
     let server = of_class::<K>(s, K::SERVER)?;
     server.tm.mark_start();
-    match crate::core::with_descriptor(s, || server.io.accept(&server.tm))? {
+    match crate::state::with_descriptor(s, || server.io.accept(&server.tm))? {
         Ok(client) => {
             push::<K>(s, client, K::CLIENT);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -329,7 +316,7 @@ fn listen_impl<K: SockKind>(s: &State) -> Ret {
             class::set_class(s, 1, K::SERVER);
             ok(s)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -365,7 +352,7 @@ fn getoption_impl<K: SockKind>(s: &State) -> Ret {
             push_option(s, &v);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -383,12 +370,14 @@ fn setoption_impl<K: SockKind>(s: &State) -> Ret {
     done(s, r)
 }
 
-/// For `socket.select`: the descriptor and dirtiness of one of our stream objects at
-/// `idx`, read directly instead of through Lua method calls. `None` when the object is
-/// not of this kind; `Some(None)` when it is but has no descriptor.
-#[allow(clippy::option_option)]
-pub(crate) fn select_info<K: StreamKind>(s: &State, idx: c_int) -> Option<Option<(RawFd, bool)>> {
-    let t = class::peek::<StreamObject<K>>(s, idx)?;
-    let fd = t.io.fd();
-    Some((fd >= 0).then_some((fd, !t.buf.is_empty())))
+impl<K: StreamKind> class::Selectable for StreamObject<K> {
+    fn readiness(&self) -> class::Readiness {
+        let fd = self.io.fd();
+        (fd >= 0).then_some((fd, !self.buf.is_empty()))
+    }
+}
+
+/// Lets `socket.select` read objects of kind `K` directly.
+pub(crate) fn register<K: StreamKind>() {
+    class::register_selectable::<StreamObject<K>>();
 }

@@ -7,8 +7,9 @@ use luasocket_io::Timeout;
 use luasocket_net::{Family, Kind, Opt, Sock, TCP_GET_OPTIONS, TCP_SET_OPTIONS};
 
 use crate::class::{self, Method};
+use crate::results::done;
 use crate::state::{lua_fn, Ret, State};
-use crate::stream::{self, done, StreamKind};
+use crate::stream::{self, StreamKind};
 
 /// TCP sockets.
 pub(crate) struct Tcp;
@@ -55,6 +56,7 @@ const METHODS: &[Method] = &[
 
 /// Registers the classes and puts `tcp`, `tcp4`, `tcp6`, `connect` in the table on top.
 pub(crate) fn open(s: &State) {
+    stream::register::<Tcp>();
     for name in [Tcp::MASTER, Tcp::CLIENT, Tcp::SERVER] {
         class::new_class(s, name, METHODS);
         class::add_to_group(s, name, Tcp::ANY);
@@ -70,12 +72,12 @@ pub(crate) fn open(s: &State) {
 }
 
 fn create(s: &State, family: Family) -> Ret {
-    match crate::core::with_descriptor(s, || Sock::new(Kind::Stream, family))? {
+    match crate::state::with_descriptor(s, || Sock::new(Kind::Stream, family))? {
         Ok(sock) => {
             stream::push::<Tcp>(s, sock, Tcp::MASTER);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -105,21 +107,21 @@ fn connect_impl(s: &State) -> Ret {
         Some(s.check_bytes(3)?)
     };
     let lport = s.opt_bytes(4, b"0")?;
-    let family = crate::core::family_arg(s, 5)?;
+    let family = crate::args::family_arg(s, 5)?;
     // The family argument narrows both the local and the remote lookup (C LuaSocket
     // applies it to the local one only, so `connect4` could still pick IPv6).
-    let mut sock = match crate::core::with_descriptor(s, || Sock::new(Kind::Stream, family))? {
+    let mut sock = match crate::state::with_descriptor(s, || Sock::new(Kind::Stream, family))? {
         Ok(t) => t,
-        Err(e) => return Ok(s.push_fail(&e)),
+        Err(e) => return Ok(crate::results::fail(s, &e)),
     };
     let mut tm = Timeout::default();
     if let Some(local) = local {
-        if let Err(e) = crate::core::with_descriptor(s, || sock.bind(local, lport, &tm))? {
-            return Ok(s.push_fail(&e));
+        if let Err(e) = crate::state::with_descriptor(s, || sock.bind(local, lport, &tm))? {
+            return Ok(crate::results::fail(s, &e));
         }
     }
-    if let Err(e) = crate::core::with_descriptor(s, || sock.connect(host, port, &mut tm))? {
-        return Ok(s.push_fail(&e));
+    if let Err(e) = crate::state::with_descriptor(s, || sock.connect(host, port, &mut tm))? {
+        return Ok(crate::results::fail(s, &e));
     }
     stream::push::<Tcp>(s, sock, Tcp::CLIENT);
     Ok(1)
@@ -133,7 +135,7 @@ fn bind_impl(s: &State) -> Ret {
     let host = s.check_bytes(2)?;
     let port = s.check_bytes(3)?;
     t.tm.mark_start();
-    let r = crate::core::with_descriptor(s, || t.io.bind(host, port, &t.tm))?;
+    let r = crate::state::with_descriptor(s, || t.io.bind(host, port, &t.tm))?;
     done(s, r)
 }
 
@@ -143,7 +145,7 @@ fn connect_method(s: &State) -> Ret {
     let host = s.check_bytes(2)?;
     let port = s.check_bytes(3)?;
     t.tm.mark_start();
-    let result = crate::core::with_descriptor(s, || t.io.connect(host, port, &mut t.tm))?;
+    let result = crate::state::with_descriptor(s, || t.io.connect(host, port, &mut t.tm))?;
     // The class changes even on failure: a non-blocking connect is under way.
     class::set_class(s, 1, Tcp::CLIENT);
     done(s, result)
@@ -152,19 +154,19 @@ fn connect_method(s: &State) -> Ret {
 lua_fn!(getfamily, getfamily_impl);
 fn getfamily_impl(s: &State) -> Ret {
     let t = stream::any::<Tcp>(s)?;
-    Ok(crate::core::push_family(s, t.io.family()))
+    Ok(crate::results::push_family(s, t.io.family()))
 }
 
 lua_fn!(getpeername, getpeername_impl);
 fn getpeername_impl(s: &State) -> Ret {
     let t = stream::any::<Tcp>(s)?;
     let r = t.io.peer_addr();
-    Ok(crate::core::push_address(s, r, t.io.family()))
+    Ok(crate::results::push_address(s, r, t.io.family()))
 }
 
 lua_fn!(getsockname, getsockname_impl);
 fn getsockname_impl(s: &State) -> Ret {
     let t = stream::any::<Tcp>(s)?;
     let r = t.io.local_addr();
-    Ok(crate::core::push_address(s, r, t.io.family()))
+    Ok(crate::results::push_address(s, r, t.io.family()))
 }

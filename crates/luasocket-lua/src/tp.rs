@@ -61,7 +61,7 @@ fn reply_line_impl(s: &State) -> Ret {
             s.push_bool(need != Need::Done);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail_word(e.word())),
+        Err(e) => Ok(crate::results::fail_word(s, e.word())),
     }
 }
 
@@ -93,7 +93,7 @@ fn pasv(s: &State) -> Ret {
             s.push_integer(i64::from(port));
             Ok(2)
         }
-        Err(e) => Ok(s.push_fail_word(e.word())),
+        Err(e) => Ok(crate::results::fail_word(s, e.word())),
     }
 }
 
@@ -106,6 +106,6 @@ fn epsv(s: &State) -> Ret {
             s.push_integer(i64::from(port));
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail_word(e.word())),
+        Err(e) => Ok(crate::results::fail_word(s, e.word())),
     }
 }

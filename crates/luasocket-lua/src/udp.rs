@@ -6,9 +6,9 @@ use std::ffi::CStr;
 use luasocket_net::{Family, Kind, Opt, Peer, Sock, UDP_GET_OPTIONS, UDP_SET_OPTIONS};
 
 use crate::class::{self, Method};
-use crate::datagram::{self, push_sent, receive_with, DgramKind};
+use crate::datagram::{self, receive_with, DgramKind};
+use crate::results::{done, ok};
 use crate::state::{lua_fn, Ret, State};
-use crate::stream::{done, ok};
 
 /// UDP sockets.
 pub(crate) struct Udp;
@@ -48,6 +48,7 @@ const METHODS: &[Method] = &[
 
 /// Registers the classes and puts `udp`, `udp4`, `udp6` in the table on top.
 pub(crate) fn open(s: &State) {
+    datagram::register::<Udp>();
     for name in [Udp::CONNECTED, Udp::UNCONNECTED] {
         class::new_class(s, name, METHODS);
         class::add_to_group(s, name, Udp::ANY);
@@ -62,12 +63,12 @@ pub(crate) fn open(s: &State) {
 }
 
 fn create(s: &State, family: Family) -> Ret {
-    match crate::core::with_descriptor(s, || Sock::new(Kind::Datagram, family))? {
+    match crate::state::with_descriptor(s, || Sock::new(Kind::Datagram, family))? {
         Ok(sock) => {
             datagram::push::<Udp>(s, sock);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -91,21 +92,21 @@ lua_fn!(tostring, class::tostring);
 lua_fn!(getfamily, getfamily_impl);
 fn getfamily_impl(s: &State) -> Ret {
     let t = datagram::any::<Udp>(s)?;
-    Ok(crate::core::push_family(s, t.sock.family()))
+    Ok(crate::results::push_family(s, t.sock.family()))
 }
 
 lua_fn!(getpeername, getpeername_impl);
 fn getpeername_impl(s: &State) -> Ret {
     let t = datagram::of_class::<Udp>(s, Udp::CONNECTED)?;
     let r = t.sock.peer_addr();
-    Ok(crate::core::push_address(s, r, t.sock.family()))
+    Ok(crate::results::push_address(s, r, t.sock.family()))
 }
 
 lua_fn!(getsockname, getsockname_impl);
 fn getsockname_impl(s: &State) -> Ret {
     let t = datagram::any::<Udp>(s)?;
     let r = t.sock.local_addr();
-    Ok(crate::core::push_address(s, r, t.sock.family()))
+    Ok(crate::results::push_address(s, r, t.sock.family()))
 }
 
 lua_fn!(receivefrom, receivefrom_impl);
@@ -136,8 +137,8 @@ fn sendto_impl(s: &State) -> Ret {
     let ip = s.check_bytes(3)?;
     let port = s.check_bytes(4)?;
     t.tm.mark_start();
-    let r = crate::core::with_descriptor(s, || t.sock.send_to(data, ip, port, &t.tm))?;
-    push_sent(s, r)
+    let r = crate::state::with_descriptor(s, || t.sock.send_to(data, ip, port, &t.tm))?;
+    crate::results::sent(s, r)
 }
 
 lua_fn!(setpeername, setpeername_impl);
@@ -152,12 +153,12 @@ fn setpeername_impl(s: &State) -> Ret {
     }
     let port = s.check_bytes(3)?;
     t.tm.mark_start();
-    match crate::core::with_descriptor(s, || t.sock.connect(host, port, &mut t.tm))? {
+    match crate::state::with_descriptor(s, || t.sock.connect(host, port, &mut t.tm))? {
         Ok(()) => {
             class::set_class(s, 1, Udp::CONNECTED);
             ok(s)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -168,6 +169,6 @@ fn setsockname_impl(s: &State) -> Ret {
     let host = s.check_bytes(2)?;
     let port = s.check_bytes(3)?;
     t.tm.mark_start();
-    let r = crate::core::with_descriptor(s, || t.sock.bind(host, port, &t.tm))?;
+    let r = crate::state::with_descriptor(s, || t.sock.bind(host, port, &t.tm))?;
     done(s, r)
 }

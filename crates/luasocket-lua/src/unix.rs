@@ -10,9 +10,10 @@ use luasocket_net::{
 };
 
 use crate::class::{self, Method};
-use crate::datagram::{self, push_sent, receive_with, DgramKind};
+use crate::datagram::{self, receive_with, DgramKind};
+use crate::results::done;
 use crate::state::{lua_fn, Ret, State};
-use crate::stream::{self, done, StreamKind};
+use crate::stream::{self, StreamKind};
 
 /// Unix-domain stream sockets.
 pub(crate) struct UnixStream;
@@ -100,6 +101,8 @@ const DGRAM_METHODS: &[Method] = &[
 
 /// Opens `socket.unix` and leaves its (callable) table on the stack.
 pub(crate) fn open(s: &State) -> Ret {
+    stream::register::<S>();
+    datagram::register::<D>();
     for name in [S::MASTER, S::CLIENT, S::SERVER] {
         class::new_class(s, name, STREAM_METHODS);
         class::add_to_group(s, name, S::ANY);
@@ -126,12 +129,12 @@ pub(crate) fn open(s: &State) -> Ret {
 
 lua_fn!(global_stream, stream_create);
 fn stream_create(s: &State) -> Ret {
-    match crate::core::with_descriptor(s, || Sock::new(Kind::Stream, Family::Unix))? {
+    match crate::state::with_descriptor(s, || Sock::new(Kind::Stream, Family::Unix))? {
         Ok(sock) => {
             stream::push::<S>(s, sock, S::MASTER);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -144,12 +147,12 @@ fn call_impl(s: &State) -> Ret {
 
 lua_fn!(global_dgram, dgram_create);
 fn dgram_create(s: &State) -> Ret {
-    match crate::core::with_descriptor(s, || Sock::new(Kind::Datagram, Family::Unix))? {
+    match crate::state::with_descriptor(s, || Sock::new(Kind::Datagram, Family::Unix))? {
         Ok(sock) => {
             datagram::push::<D>(s, sock);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -162,7 +165,7 @@ fn push_path(s: &State, r: Result<Vec<u8>, luasocket_io::Error>) -> Ret {
             s.push_bytes(&p);
             Ok(1)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -182,9 +185,9 @@ fn stream_connect_impl(s: &State) -> Ret {
     match t.io.connect_path(path, &t.tm) {
         Ok(()) => {
             class::set_class(s, 1, S::CLIENT);
-            stream::ok(s)
+            crate::results::ok(s)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -216,9 +219,9 @@ fn dgram_connect_impl(s: &State) -> Ret {
     match t.sock.connect_path(path, &t.tm) {
         Ok(()) => {
             class::set_class(s, 1, D::CONNECTED);
-            stream::ok(s)
+            crate::results::ok(s)
         }
-        Err(e) => Ok(s.push_fail(&e)),
+        Err(e) => Ok(crate::results::fail(s, &e)),
     }
 }
 
@@ -242,7 +245,7 @@ fn dgram_sendto_impl(s: &State) -> Ret {
     let path = s.check_bytes(3)?;
     t.tm.mark_start();
     let r = t.sock.send_to_path(data, path, &t.tm);
-    push_sent(s, r)
+    crate::results::sent(s, r)
 }
 
 lua_fn!(dgram_receivefrom, dgram_receivefrom_impl);

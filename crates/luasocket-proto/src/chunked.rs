@@ -246,7 +246,13 @@ mod tests {
         assert_eq!(d.need(), Need::Bytes(10));
         d.feed(b"0123", &mut out).unwrap();
         assert_eq!(d.need(), Need::Bytes(6));
-        for bad in [&b"zz\r\n"[..], b"-5\r\n", b"\r\n", b"ffffffffffffffff\r\n", b"+1\r\n"] {
+        for bad in [
+            &b"zz\r\n"[..],
+            b"-5\r\n",
+            b"\r\n",
+            b"ffffffffffffffff\r\n",
+            b"+1\r\n",
+        ] {
             let r = Dechunker::default().feed(bad, &mut out);
             assert_eq!(r, Err(Error::InvalidChunkSize), "{bad:?}");
         }

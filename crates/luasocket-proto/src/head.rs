@@ -1,7 +1,7 @@
 //! The head of an HTTP response, decoded line by line as `socket.http` reads it: the
 //! status line (after the five bytes that tell HTTP/1.x from HTTP/0.9) and the header
 //! fields up to the empty line. The same field decoder reads the trailer of a chunked
-//! body ([`crate::chunked`]).
+//! body (the `chunked` module).
 //!
 //! Lua does every read (so a caller's socket may yield) and feeds each piece exactly as
 //! `receive()` returned it; the decoder owns the grammar and the limits and says what it
@@ -167,7 +167,8 @@ impl ResponseHead {
                 };
             }
             Part::StatusLine => {
-                self.status.extend_from_slice(piece.strip_suffix(b"\r").unwrap_or(piece));
+                self.status
+                    .extend_from_slice(piece.strip_suffix(b"\r").unwrap_or(piece));
                 self.code = status_code(&self.status);
                 self.part = if self.code.is_some() {
                     Part::Fields
@@ -235,7 +236,9 @@ fn status_code(line: &[u8]) -> Option<u16> {
 mod tests {
     use super::*;
 
-    fn fields_of(lines: &[&[u8]]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, Error> {
+    type List = Vec<(Vec<u8>, Vec<u8>)>;
+
+    fn fields_of(lines: &[&[u8]]) -> Result<List, Error> {
         let mut f = Fields::default();
         for line in lines {
             f.line(line)?;
@@ -245,8 +248,14 @@ mod tests {
 
     #[test]
     fn fields_folding_and_errors() {
-        let f = fields_of(&[b"Content-Type: text/plain", b"X-Long: a", b"  b", b"Set-Cookie:x", b""])
-            .unwrap();
+        let f = fields_of(&[
+            b"Content-Type: text/plain",
+            b"X-Long: a",
+            b"  b",
+            b"Set-Cookie:x",
+            b"",
+        ])
+        .unwrap();
         assert_eq!(
             f,
             vec![
@@ -259,7 +268,10 @@ mod tests {
         assert_eq!(fields_of(&[b"no colon here"]), Err(Error::MalformedHeaders));
         assert_eq!(fields_of(&[b"Bad\0Name: x"]), Err(Error::MalformedHeaders));
         assert_eq!(fields_of(&[b"A: b\0c"]), Err(Error::MalformedHeaders));
-        assert_eq!(fields_of(&[b" starts folded"]), Err(Error::MalformedHeaders));
+        assert_eq!(
+            fields_of(&[b" starts folded"]),
+            Err(Error::MalformedHeaders)
+        );
         assert_eq!(fields_of(&[b": no name"]), Err(Error::MalformedHeaders));
         assert!(fields_of(&[b""]).unwrap().is_empty());
     }

@@ -102,9 +102,9 @@ fn six_numbers(mut s: &[u8]) -> Option<[u64; 6]> {
         if digits == 0 {
             return None;
         }
-        *n = s[..digits]
-            .iter()
-            .fold(0u64, |n, &d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+        *n = s[..digits].iter().fold(0u64, |n, &d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        });
         s = &s[digits..];
         if i < 5 {
             s = s.get(1..)?;
@@ -149,7 +149,10 @@ mod tests {
     #[test]
     fn replies() {
         let (need, r) = reply_of(&[b"220 ready"]).unwrap();
-        assert_eq!((need, r.code(), r.text()), (Need::Done, Some(b"220"), &b"220 ready"[..]));
+        assert_eq!(
+            (need, r.code(), r.text()),
+            (Need::Done, Some(b"220"), &b"220 ready"[..])
+        );
         let (need, r) = reply_of(&[b"250-one", b"250-two", b"251 other code", b"250 end"]).unwrap();
         assert_eq!(need, Need::Done);
         assert_eq!(r.text(), b"250-one\n250-two\n251 other code\n250 end");
@@ -160,7 +163,10 @@ mod tests {
         assert!(matches!(reply_of(&[b"hello"]), Err(Error::InvalidReply)));
         assert!(matches!(reply_of(&[b"20 x"]), Err(Error::InvalidReply)));
         let big = vec![b'x'; MAX_REPLY_BYTES];
-        assert!(matches!(reply_of(&[b"220-x", &big]), Err(Error::ReplyTooLarge)));
+        assert!(matches!(
+            reply_of(&[b"220-x", &big]),
+            Err(Error::ReplyTooLarge)
+        ));
     }
 
     #[test]
@@ -169,7 +175,10 @@ mod tests {
             pasv_address(b"227 Entering Passive Mode (127,0,0,1,4,210)"),
             Ok(Some(([127, 0, 0, 1], 4 * 256 + 210)))
         );
-        assert_eq!(pasv_address(b"227 =10,1,2,3,0,21"), Ok(Some(([10, 1, 2, 3], 21))));
+        assert_eq!(
+            pasv_address(b"227 =10,1,2,3,0,21"),
+            Ok(Some(([10, 1, 2, 3], 21)))
+        );
         for bad in [&b"227 (256,0,0,1,4,5)"[..], b"227 (1,2,3,4,0,0)"] {
             assert_eq!(pasv_address(bad), Err(Error::InvalidPasv), "{bad:?}");
         }
@@ -178,7 +187,12 @@ mod tests {
         }
         assert_eq!(epsv_port(b"229 Extended Passive Mode (|||6446|)"), Ok(6446));
         assert_eq!(epsv_port(b"229 (!!!21!)"), Ok(21));
-        for bad in [&b"229 (|||0|)"[..], b"229 (|||70000|)", b"229 (||6446|)", b"229 (|||x|)"] {
+        for bad in [
+            &b"229 (|||0|)"[..],
+            b"229 (|||70000|)",
+            b"229 (||6446|)",
+            b"229 (|||x|)",
+        ] {
             assert_eq!(epsv_port(bad), Err(Error::InvalidEpsv), "{bad:?}");
         }
     }
