@@ -25,17 +25,29 @@ const ABIS: &[(&str, &str)] = &[
     ("luajit", "luajit"),
 ];
 
-/// Native modules: (file under dist/<abi>/, cdylib it comes from).
-/// Where the one cdylib is installed: each name loads it through its own `luaopen_*`.
-const NATIVE: &[(&str, &str)] = &[
-    ("socket/core.so", "libluasocket_lua.so"),
-    ("mime/core.so", "libluasocket_lua.so"),
-    ("socket/url/core.so", "libluasocket_lua.so"),
-    ("socket/http/core.so", "libluasocket_lua.so"),
-    ("socket/tp/core.so", "libluasocket_lua.so"),
-    ("socket/unix.so", "libluasocket_lua.so"),
-    ("socket/serial.so", "libluasocket_lua.so"),
-];
+/// The cdylib every native module is a copy of: each loads through its own `luaopen_*`.
+const CDYLIB: &str = "libluasocket_lua.so";
+
+/// The native modules' require names, read from the one list there is: the
+/// `native_modules!` invocation in `luasocket-lua`'s `lib.rs` (`"socket.core" => ...`).
+fn native_modules(root: &Path) -> Result<Vec<String>> {
+    let lib = root.join("crates/luasocket-lua/src/lib.rs");
+    let text = fs::read_to_string(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
+    let block = text
+        .split("native_modules! {")
+        .nth(1)
+        .ok_or("lib.rs has no native_modules! invocation")?;
+    let block = &block[..block.find("\n}").unwrap_or(block.len())];
+    let names: Vec<String> = block
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('"')?.split('"').next())
+        .map(str::to_string)
+        .collect();
+    if names.is_empty() {
+        return Err("native_modules! lists no module".into());
+    }
+    Ok(names)
+}
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -131,11 +143,11 @@ fn dist(abis: &[String]) -> Result {
             fs::remove_dir_all(&out).map_err(|e| format!("cannot clean {}: {e}", out.display()))?;
         }
         copy_tree(&root.join("lua-modules"), &out)?;
-        for (dest, lib) in NATIVE {
-            let dest = out.join(dest);
+        for name in native_modules(&root)? {
+            let dest = out.join(format!("{}.so", name.replace('.', "/")));
             fs::create_dir_all(dest.parent().expect("native modules live in a folder"))
                 .map_err(|e| e.to_string())?;
-            fs::copy(target.join("release").join(lib), &dest)
+            fs::copy(target.join("release").join(CDYLIB), &dest)
                 .map_err(|e| format!("cannot install {}: {e}", dest.display()))?;
         }
         eprintln!("dist/{abi} ready");

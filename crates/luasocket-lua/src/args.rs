@@ -7,26 +7,27 @@ use luasocket_io::Timeout;
 use luasocket_net::Family;
 
 use crate::state::{Raise, Ret, State};
+use crate::words::Word;
 
 /// Checks the argument of `setfd` at `idx`: a negative number detaches; anything else
 /// must name an open descriptor.
 pub(crate) fn descriptor_arg(s: &State, idx: c_int) -> Result<luasocket_net::RawFd, Raise> {
     let n = s.check_number(idx)?;
-    let bad = |msg: &str| Raise::Arg(idx, msg.into());
+    let bad = |word: Word| Raise::Arg(idx, word.into());
     if n.is_nan() {
-        return Err(bad("invalid descriptor"));
+        return Err(bad(Word::InvalidDescriptor));
     }
     if n < 0.0 {
         return Ok(luasocket_net::SOCKET_INVALID);
     }
     if n > f64::from(i32::MAX) {
-        return Err(bad("invalid descriptor"));
+        return Err(bad(Word::InvalidDescriptor));
     }
     let fd = n as luasocket_net::RawFd;
     if luasocket_net::is_open(fd) {
         Ok(fd)
     } else {
-        Err(bad("descriptor is not open"))
+        Err(bad(Word::DescriptorNotOpen))
     }
 }
 
@@ -48,7 +49,7 @@ pub(crate) fn set_timeout(s: &State, tm: &mut Timeout) -> Ret {
     match mode.first() {
         Some(b'b') => tm.set_block(t),
         Some(b'r' | b't') => tm.set_total(t),
-        _ => return Err(Raise::Arg(3, "invalid timeout mode".into())),
+        _ => return Err(Raise::Arg(3, Word::InvalidTimeoutMode.into())),
     }
     s.push_number(1.0);
     Ok(1)

@@ -15,6 +15,7 @@ use std::ptr;
 use mlua::ffi;
 
 use crate::state::{Raise, State};
+use crate::words::Word;
 
 /// A Rust type stored in a LuaSocket object.
 pub(crate) trait Class: Sized {
@@ -184,9 +185,6 @@ fn has_class(s: &State, idx: c_int, name: &CStr, group: bool) -> bool {
     }
 }
 
-/// The refusal of a second mutable borrow of one object in one call.
-const ALREADY_BORROWED: &str = "object already in use by this call";
-
 /// LuaSocket's `auxiliar_checkclass`: the object at `idx` must be of class `name`.
 #[allow(clippy::mut_from_ref)]
 pub(crate) fn check_class<'a, T: Class>(
@@ -220,7 +218,7 @@ fn check<'a, T: Class>(
         Some(v) if has_class(s, idx, name, group) => {
             // The same object passed twice (`a:m(a)`) would give two `&mut` to one value.
             if !s.hold(v as usize) {
-                return Err(Raise::Arg(idx, ALREADY_BORROWED.into()));
+                return Err(Raise::Arg(idx, Word::AlreadyBorrowed.into()));
             }
             // SAFETY: the pointer is to a live value of type T inside a userdata that is
             // on the stack (so not collected) for as long as the State borrow, and
@@ -278,7 +276,7 @@ pub(crate) fn tostring(s: &State) -> crate::state::Ret {
     let ptr = unsafe { ffi::lua_touserdata(l, 1) };
     let t = s.type_of(1);
     if t != ffi::LUA_TUSERDATA {
-        return Err(Raise::Msg("invalid object passed to '__tostring'".into()));
+        return Err(Raise::Msg(Word::InvalidTostringObject.into()));
     }
     let name = class_name(s, 1);
     s.push_bytes(format!("{name}: {ptr:p}").as_bytes());
@@ -436,7 +434,7 @@ mod tests {
         let lua = lua();
         let e = error_of(&lua, "local p = new(); pair(p, p)");
         assert!(e.contains("bad argument #2"), "{e}");
-        assert!(e.contains(ALREADY_BORROWED), "{e}");
+        assert!(e.contains(Word::AlreadyBorrowed.text()), "{e}");
         let n: i64 = lua.load("return pair(new(), new())").eval().unwrap();
         assert_eq!(n, 30);
     }

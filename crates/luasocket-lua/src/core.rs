@@ -32,11 +32,11 @@ pub(crate) fn open(s: &State) -> Ret {
         s.set_field(-2, c"_DEBUG");
     }
     let funcs: &[crate::class::Method] = &[
-        (c"__unload", unload),
-        (c"gettime", gettime),
-        (c"select", crate::select::select),
-        (c"skip", skip),
-        (c"sleep", sleep),
+        (c"__unload", global_unload),
+        (c"gettime", global_gettime),
+        (c"select", crate::select::global_select),
+        (c"skip", global_skip),
+        (c"sleep", global_sleep),
     ];
     s.set_functions(funcs);
     crate::dns::open(s);
@@ -53,19 +53,19 @@ pub(crate) fn open(s: &State) -> Ret {
     Ok(1)
 }
 
-lua_fn!(unload, unload_impl);
+lua_fn!(global_unload, unload_impl);
 fn unload_impl(_s: &State) -> Ret {
     Ok(0)
 }
 
-lua_fn!(gettime, gettime_impl);
+lua_fn!(global_gettime, gettime_impl);
 /// `socket.gettime()`: seconds since the epoch, as a float.
 fn gettime_impl(s: &State) -> Ret {
     s.push_number(luasocket_io::wall_clock());
     Ok(1)
 }
 
-lua_fn!(sleep, sleep_impl);
+lua_fn!(global_sleep, sleep_impl);
 /// `socket.sleep(seconds)`: negative and NaN sleep not at all; capped at `INT_MAX`.
 fn sleep_impl(s: &State) -> Ret {
     let n = s.check_number(1)?;
@@ -78,7 +78,7 @@ fn sleep_impl(s: &State) -> Ret {
     Ok(0)
 }
 
-lua_fn!(skip, skip_impl);
+lua_fn!(global_skip, skip_impl);
 /// `socket.skip(n, ...)`: returns the arguments after the first `n` of `...`.
 fn skip_impl(s: &State) -> Ret {
     let amount = s.check_integer(1)?;

@@ -5,13 +5,13 @@
 use std::ffi::CStr;
 use std::os::raw::c_int;
 
-use luasocket_io::Timeout;
-use luasocket_net::{Opt, Sock};
+use luasocket_io::{Error, Timeout};
+use luasocket_net::{Opt, OptValue, RawFd, Sock};
 
 use crate::class::{self, Class};
-use crate::options::{option_arg, option_value, push_option};
-use crate::results::{done, ok};
+use crate::methods::{self, Handle, Options};
 use crate::state::{lua_fn, Raise, Ret, State};
+use crate::words::Word;
 
 /// The receive size when none is given (`socket._DATAGRAMSIZE`).
 pub(crate) const DATAGRAM_SIZE: usize = 8192;
@@ -62,7 +62,7 @@ pub(crate) fn push<K: DgramKind>(s: &State, sock: Sock) {
 
 /// The object at argument 1, of group `...{any}`.
 pub(crate) fn any<K: DgramKind>(s: &State) -> Result<&mut DgramObject<K>, Raise> {
-    class::check_group::<DgramObject<K>>(s, 1, K::ANY)
+    methods::any::<DgramObject<K>>(s)
 }
 
 /// The object at argument 1, of class `class`.
@@ -77,7 +77,7 @@ pub(crate) fn of_class<'a, K: DgramKind>(
 fn size_arg(s: &State) -> Result<usize, Raise> {
     let n = s.opt_number(2, DATAGRAM_SIZE as f64)?;
     if n.is_nan() || n < 0.0 {
-        return Err(Raise::Arg(2, "invalid size".into()));
+        return Err(Raise::Arg(2, Word::InvalidSize.into()));
     }
     Ok((n as usize).min(MAX_DATAGRAM))
 }
@@ -114,82 +114,7 @@ pub(crate) fn receive_with<K: DgramKind>(
     }
 }
 
-lua_fn!(gc<K: DgramKind>, gc_impl);
-fn gc_impl<K: DgramKind>(s: &State) -> Ret {
-    class::collect::<DgramObject<K>>(s, 1);
-    Ok(0)
-}
-
-lua_fn!(close<K: DgramKind>, close_impl);
-fn close_impl<K: DgramKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    t.sock.close();
-    t.scratch = Vec::new();
-    ok(s)
-}
-
-lua_fn!(dirty<K: DgramKind>, dirty_impl);
-fn dirty_impl<K: DgramKind>(s: &State) -> Ret {
-    any::<K>(s)?;
-    s.push_bool(false);
-    Ok(1)
-}
-
-lua_fn!(getfd<K: DgramKind>, getfd_impl);
-fn getfd_impl<K: DgramKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    s.push_number(f64::from(t.sock.fd()));
-    Ok(1)
-}
-
-lua_fn!(setfd<K: DgramKind>, setfd_impl);
-fn setfd_impl<K: DgramKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    let fd = crate::args::descriptor_arg(s, 2)?;
-    // SAFETY: LuaSocket's contract for setfd: the caller hands the descriptor over (or
-    // passes -1 to detach); `descriptor_arg` checked that it is open.
-    #[allow(unsafe_code)]
-    unsafe {
-        t.sock.set_fd(fd)
-    };
-    Ok(0)
-}
-
-lua_fn!(gettimeout<K: DgramKind>, gettimeout_impl);
-fn gettimeout_impl<K: DgramKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    Ok(crate::results::push_timeout(s, &t.tm))
-}
-
-lua_fn!(settimeout<K: DgramKind>, settimeout_impl);
-fn settimeout_impl<K: DgramKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    crate::args::set_timeout(s, &mut t.tm)
-}
-
-lua_fn!(getoption<K: DgramKind>, getoption_impl);
-fn getoption_impl<K: DgramKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    let opt = option_arg(s, K::GET_OPTIONS)?;
-    match t.sock.option(opt) {
-        Ok(v) => {
-            push_option(s, &v);
-            Ok(1)
-        }
-        Err(e) => Ok(crate::results::fail(s, &e)),
-    }
-}
-
-lua_fn!(setoption<K: DgramKind>, setoption_impl);
-fn setoption_impl<K: DgramKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    let opt = option_arg(s, K::SET_OPTIONS)?;
-    let value = option_value(s, opt)?;
-    let r = t.sock.set_option(opt, value);
-    done(s, r)
-}
-
-lua_fn!(receive<K: DgramKind>, receive_impl);
+lua_fn!(meth_receive<K: DgramKind>, receive_impl);
 /// `receive([size])`: one datagram, at most `size` bytes of it.
 fn receive_impl<K: DgramKind>(s: &State) -> Ret {
     let t = any::<K>(s)?;
@@ -199,7 +124,7 @@ fn receive_impl<K: DgramKind>(s: &State) -> Ret {
     })
 }
 
-lua_fn!(send<K: DgramKind>, send_impl);
+lua_fn!(meth_send<K: DgramKind>, send_impl);
 /// `send(datagram)` on a connected socket.
 fn send_impl<K: DgramKind>(s: &State) -> Ret {
     use luasocket_io::Transport;
@@ -221,4 +146,38 @@ impl<K: DgramKind> class::Selectable for DgramObject<K> {
 /// not buffered).
 pub(crate) fn register<K: DgramKind>() {
     class::register_selectable::<DgramObject<K>>();
+}
+
+impl<K: DgramKind> Handle for DgramObject<K> {
+    const ANY: &'static CStr = K::ANY;
+    fn fd(&self) -> RawFd {
+        self.sock.fd()
+    }
+    #[allow(unsafe_code)]
+    unsafe fn set_fd(&mut self, fd: RawFd) {
+        // SAFETY: forwarded contract.
+        unsafe { self.sock.set_fd(fd) }
+    }
+    fn close(&mut self) {
+        self.sock.close();
+        self.scratch = Vec::new();
+    }
+    /// Datagrams are never buffered.
+    fn dirty(&self) -> bool {
+        false
+    }
+    fn timeout(&mut self) -> &mut Timeout {
+        &mut self.tm
+    }
+}
+
+impl<K: DgramKind> Options for DgramObject<K> {
+    const GET_OPTIONS: &'static [(&'static str, Opt)] = K::GET_OPTIONS;
+    const SET_OPTIONS: &'static [(&'static str, Opt)] = K::SET_OPTIONS;
+    fn option(&self, opt: Opt) -> Result<OptValue, Error> {
+        self.sock.option(opt)
+    }
+    fn set_option(&mut self, opt: Opt, value: OptValue) -> Result<(), Error> {
+        self.sock.set_option(opt, value)
+    }
 }

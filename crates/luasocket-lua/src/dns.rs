@@ -3,22 +3,23 @@
 use luasocket_net::HostEntry;
 
 use crate::state::{lua_fn, Raise, Ret, State};
+use crate::words::Word;
 
 /// Adds the `dns` table to the module table on top of the stack.
 pub(crate) fn open(s: &State) {
     s.new_table(0, 4);
     let funcs: &[crate::class::Method] = &[
-        (c"getaddrinfo", getaddrinfo),
-        (c"gethostname", gethostname),
-        (c"getnameinfo", getnameinfo),
-        (c"tohostname", tohostname),
-        (c"toip", toip),
+        (c"getaddrinfo", global_getaddrinfo),
+        (c"gethostname", global_gethostname),
+        (c"getnameinfo", global_getnameinfo),
+        (c"tohostname", global_tohostname),
+        (c"toip", global_toip),
     ];
     s.set_functions(funcs);
     s.set_field(-2, c"dns");
 }
 
-lua_fn!(getaddrinfo, getaddrinfo_impl);
+lua_fn!(global_getaddrinfo, getaddrinfo_impl);
 /// `socket.dns.getaddrinfo(host)`: `{ {family = "inet"|"inet6", addr = ip}, ... }`.
 fn getaddrinfo_impl(s: &State) -> Ret {
     let host = s.check_bytes(1)?;
@@ -39,7 +40,7 @@ fn getaddrinfo_impl(s: &State) -> Ret {
     }
 }
 
-lua_fn!(gethostname, gethostname_impl);
+lua_fn!(global_gethostname, gethostname_impl);
 /// `socket.dns.gethostname()`.
 fn gethostname_impl(s: &State) -> Ret {
     match luasocket_net::hostname() {
@@ -83,7 +84,7 @@ fn lookup(s: &State) -> Result<Result<HostEntry, luasocket_io::Error>, Raise> {
     }))
 }
 
-lua_fn!(toip, toip_impl);
+lua_fn!(global_toip, toip_impl);
 /// `socket.dns.toip(address)`: the first IPv4 address and the resolved-host table.
 fn toip_impl(s: &State) -> Ret {
     match lookup(s)? {
@@ -96,7 +97,7 @@ fn toip_impl(s: &State) -> Ret {
     }
 }
 
-lua_fn!(tohostname, tohostname_impl);
+lua_fn!(global_tohostname, tohostname_impl);
 /// `socket.dns.tohostname(address)`: the official name and the resolved-host table.
 fn tohostname_impl(s: &State) -> Ret {
     match lookup(s)? {
@@ -109,7 +110,7 @@ fn tohostname_impl(s: &State) -> Ret {
     }
 }
 
-lua_fn!(getnameinfo, getnameinfo_impl);
+lua_fn!(global_getnameinfo, getnameinfo_impl);
 /// `socket.dns.getnameinfo(host, service)`: `{names...}` and, if a service was given,
 /// its name.
 fn getnameinfo_impl(s: &State) -> Ret {
@@ -124,7 +125,7 @@ fn getnameinfo_impl(s: &State) -> Ret {
         Some(s.check_bytes(2)?)
     };
     if host.is_none() && serv.is_none() {
-        return Err(Raise::Msg("host and serv cannot be both nil".into()));
+        return Err(Raise::Msg(Word::HostAndServNil.into()));
     }
     match luasocket_net::getnameinfo(host, serv) {
         Ok((names, service)) => {

@@ -11,6 +11,7 @@ use mlua::ffi;
 
 use crate::class::{self, Class, Method};
 use crate::state::{lua_fn, Ret, State};
+use crate::words::Word;
 
 /// The class of response-head decoders.
 const HEAD: &CStr = c"http{head}";
@@ -30,19 +31,19 @@ impl Class for DechunkerObject {
 /// Opens `socket.http.core` and leaves its table on the stack.
 pub(crate) fn open(s: &State) -> Ret {
     let head: &[Method] = &[
-        (c"__gc", head_gc),
-        (c"feed", head_feed),
-        (c"fields", head_fields),
-        (c"need", head_need),
-        (c"status", head_status),
+        (c"__gc", meth_head_gc),
+        (c"feed", meth_head_feed),
+        (c"fields", meth_head_fields),
+        (c"need", meth_head_need),
+        (c"status", meth_head_status),
     ];
     class::new_class(s, HEAD, head);
     let dechunker: &[Method] = &[
-        (c"__gc", dechunker_gc),
-        (c"feed", dechunker_feed),
-        (c"fields", dechunker_fields),
-        (c"line", dechunker_line),
-        (c"need", dechunker_need),
+        (c"__gc", meth_dechunker_gc),
+        (c"feed", meth_dechunker_feed),
+        (c"fields", meth_dechunker_fields),
+        (c"line", meth_dechunker_line),
+        (c"need", meth_dechunker_need),
     ];
     class::new_class(s, DECHUNKER, dechunker);
     s.new_table(0, 4);
@@ -59,7 +60,7 @@ pub(crate) fn open(s: &State) -> Ret {
 /// Pushes what a decoder needs: `"line"`, a byte count, or nil when it is done.
 fn push_need(s: &State, need: Need) {
     match need {
-        Need::Line => s.push_bytes(b"line"),
+        Need::Line => s.push_bytes(Word::Line.text().as_bytes()),
         Need::Bytes(n) => s.push_number(n as f64),
         Need::Done => s.push_nil(),
     }
@@ -120,13 +121,13 @@ fn fields(s: &State) -> Ret {
     Ok(1)
 }
 
-lua_fn!(head_gc, head_collect);
+lua_fn!(meth_head_gc, head_collect);
 fn head_collect(s: &State) -> Ret {
     class::collect::<HeadObject>(s, 1);
     Ok(0)
 }
 
-lua_fn!(head_need, head_need_impl);
+lua_fn!(meth_head_need, head_need_impl);
 /// `h:need()`: 5 (the bytes that tell HTTP/1.x from 0.9), `"line"`, or nil when done.
 fn head_need_impl(s: &State) -> Ret {
     let h = class::check_class::<HeadObject>(s, 1, HEAD)?;
@@ -134,7 +135,7 @@ fn head_need_impl(s: &State) -> Ret {
     Ok(1)
 }
 
-lua_fn!(head_feed, head_feed_impl);
+lua_fn!(meth_head_feed, head_feed_impl);
 /// `h:feed(piece)`: true while the head needs more, false once it has ended; or `nil,
 /// message` for a malformed head.
 fn head_feed_impl(s: &State) -> Ret {
@@ -149,7 +150,7 @@ fn head_feed_impl(s: &State) -> Ret {
     }
 }
 
-lua_fn!(head_status, head_status_impl);
+lua_fn!(meth_head_status, head_status_impl);
 /// `h:status()`: the code and the status line; `nil` and the line when it has no code;
 /// `false` and the bytes read when the reply is HTTP/0.9; nothing before the line.
 fn head_status_impl(s: &State) -> Ret {
@@ -172,7 +173,7 @@ fn head_status_impl(s: &State) -> Ret {
     Ok(2)
 }
 
-lua_fn!(head_fields, head_fields_impl);
+lua_fn!(meth_head_fields, head_fields_impl);
 /// `h:fields(t)`: adds the head's fields to `t` and returns it.
 fn head_fields_impl(s: &State) -> Ret {
     let h = class::check_class::<HeadObject>(s, 1, HEAD)?;
@@ -186,13 +187,13 @@ fn dechunker(s: &State) -> Ret {
     Ok(1)
 }
 
-lua_fn!(dechunker_gc, dechunker_collect);
+lua_fn!(meth_dechunker_gc, dechunker_collect);
 fn dechunker_collect(s: &State) -> Ret {
     class::collect::<DechunkerObject>(s, 1);
     Ok(0)
 }
 
-lua_fn!(dechunker_need, dechunker_need_impl);
+lua_fn!(meth_dechunker_need, dechunker_need_impl);
 /// `d:need()`: `"line"`, a number of data bytes, or nil once the body has ended.
 fn dechunker_need_impl(s: &State) -> Ret {
     let d = class::check_class::<DechunkerObject>(s, 1, DECHUNKER)?;
@@ -200,7 +201,7 @@ fn dechunker_need_impl(s: &State) -> Ret {
     Ok(1)
 }
 
-lua_fn!(dechunker_line, dechunker_line_impl);
+lua_fn!(meth_dechunker_line, dechunker_line_impl);
 /// `d:line(line)`: takes a line as `receive()` returned it; returns the chunk data it
 /// held (usually ""), or `nil, message`.
 fn dechunker_line_impl(s: &State) -> Ret {
@@ -216,7 +217,7 @@ fn dechunker_line_impl(s: &State) -> Ret {
     }
 }
 
-lua_fn!(dechunker_feed, dechunker_feed_impl);
+lua_fn!(meth_dechunker_feed, dechunker_feed_impl);
 /// `d:feed(bytes)`: the chunk data in `bytes`, and how many bytes were used; or `nil,
 /// message` for a malformed body.
 fn dechunker_feed_impl(s: &State) -> Ret {
@@ -233,7 +234,7 @@ fn dechunker_feed_impl(s: &State) -> Ret {
     }
 }
 
-lua_fn!(dechunker_fields, dechunker_fields_impl);
+lua_fn!(meth_dechunker_fields, dechunker_fields_impl);
 /// `d:fields(t)`: adds the trailer fields to `t` and returns it.
 fn dechunker_fields_impl(s: &State) -> Ret {
     let d = class::check_class::<DechunkerObject>(s, 1, DECHUNKER)?;

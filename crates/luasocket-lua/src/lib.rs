@@ -24,6 +24,7 @@ mod core;
 mod datagram;
 mod dns;
 mod http;
+mod methods;
 mod mime;
 mod options;
 mod results;
@@ -37,6 +38,7 @@ mod tp;
 mod udp;
 mod unix;
 mod url;
+mod words;
 
 use std::os::raw::c_int;
 
@@ -74,65 +76,52 @@ pub const LUA_MODULES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Defines the exported `luaopen_*` entry point of a native module whose body is
-/// `$module::open`.
-macro_rules! luaopen {
-    ($(#[doc = $doc:expr])* $name:ident => $module:ident) => {
-        $(#[doc = $doc])*
-        ///
-        /// # Safety
-        ///
-        /// Called by Lua with a valid state, like any `lua_CFunction`.
-        #[allow(unsafe_code)]
-        #[no_mangle]
-        pub unsafe extern "C-unwind" fn $name(l: *mut ffi::lua_State) -> c_int {
-            let result = {
-                // SAFETY: Lua passes a valid state.
-                let s = unsafe { state::State::from_raw(l) };
-                $module::open(&s)
-            };
-            // SAFETY: `l` is the running state and nothing is borrowed.
-            unsafe { state::finish(l, result) }
-        }
+/// Defines every native module once: its exported `luaopen_*` entry point (whose body is
+/// `$module::open`) and its entry in [`NATIVE_MODULES`]. `cargo xtask dist` reads the
+/// require names from this invocation too, so the list exists in one place only.
+macro_rules! native_modules {
+    ($($(#[doc = $doc:expr])* $require:literal => $name:ident => $module:ident,)*) => {
+        $(
+            $(#[doc = $doc])*
+            ///
+            /// # Safety
+            ///
+            /// Called by Lua with a valid state, like any `lua_CFunction`.
+            #[allow(unsafe_code)]
+            #[no_mangle]
+            pub unsafe extern "C-unwind" fn $name(l: *mut ffi::lua_State) -> c_int {
+                let result = {
+                    // SAFETY: Lua passes a valid state.
+                    let s = unsafe { state::State::from_raw(l) };
+                    $module::open(&s)
+                };
+                // SAFETY: `l` is the running state and nothing is borrowed.
+                unsafe { state::finish(l, result) }
+            }
+        )*
+
+        /// The native modules: require name and entry point.
+        pub const NATIVE_MODULES: &[(&str, ffi::lua_CFunction)] = &[$(($require, $name)),*];
     };
 }
 
-luaopen! {
-    /// Entry point of `socket.core` (`require "socket.core"`).
-    luaopen_socket_core => core
-}
-
-luaopen! {
-    /// Entry point of `mime.core` (`require "mime.core"`).
-    luaopen_mime_core => mime
-}
-
-luaopen! {
-    /// Entry point of `socket.url.core` (`require "socket.url.core"`), the URL splitter of
-    /// `socket.url`.
-    luaopen_socket_url_core => url
-}
-
-luaopen! {
-    /// Entry point of `socket.http.core` (`require "socket.http.core"`): the HTTP header
-    /// decoder and the chunked transfer coding of `socket.http` and `socket.lua`.
-    luaopen_socket_http_core => http
-}
-
-luaopen! {
-    /// Entry point of `socket.tp.core` (`require "socket.tp.core"`): the reply decoder of
-    /// `socket.tp` and the passive-mode addresses of `socket.ftp`.
-    luaopen_socket_tp_core => tp
-}
-
-luaopen! {
-    /// Entry point of `socket.unix` (`require "socket.unix"`).
-    luaopen_socket_unix => unix
-}
-
-luaopen! {
-    /// Entry point of `socket.serial` (`require "socket.serial"`).
-    luaopen_socket_serial => serial
+native_modules! {
+    /// Entry point of `socket.core`.
+    "socket.core" => luaopen_socket_core => core,
+    /// Entry point of `mime.core`.
+    "mime.core" => luaopen_mime_core => mime,
+    /// Entry point of `socket.url.core`, the URL splitter of `socket.url`.
+    "socket.url.core" => luaopen_socket_url_core => url,
+    /// Entry point of `socket.http.core`: the response-head decoder and the chunked
+    /// transfer coding of `socket.http` and `socket.lua`.
+    "socket.http.core" => luaopen_socket_http_core => http,
+    /// Entry point of `socket.tp.core`: the reply decoder of `socket.tp` and the
+    /// passive-mode addresses of `socket.ftp`.
+    "socket.tp.core" => luaopen_socket_tp_core => tp,
+    /// Entry point of `socket.unix`.
+    "socket.unix" => luaopen_socket_unix => unix,
+    /// Entry point of `socket.serial`.
+    "socket.serial" => luaopen_socket_serial => serial,
 }
 
 /// Sets `SIGPIPE` to ignored for the whole process, as C LuaSocket's `socket.core` does
@@ -157,16 +146,7 @@ pub fn ignore_sigpipe() {
 pub fn preload(lua: &Lua) -> mlua::Result<()> {
     let package: Table = lua.globals().get("package")?;
     let preload: Table = package.get("preload")?;
-    let natives: [(&str, ffi::lua_CFunction); 7] = [
-        ("socket.tp.core", luaopen_socket_tp_core),
-        ("socket.http.core", luaopen_socket_http_core),
-        ("socket.core", luaopen_socket_core),
-        ("mime.core", luaopen_mime_core),
-        ("socket.url.core", luaopen_socket_url_core),
-        ("socket.unix", luaopen_socket_unix),
-        ("socket.serial", luaopen_socket_serial),
-    ];
-    for (name, open) in natives {
+    for &(name, open) in NATIVE_MODULES {
         // SAFETY: each entry point is a lua_CFunction that follows the C API rules.
         #[allow(unsafe_code)]
         let f = unsafe { lua.create_c_function(open)? };

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::os::raw::c_int;
 
-use luasocket_proto::mime::{self, B64Decoder, B64Encoder, QpDecoder, QpEncoder};
+use luasocket_proto::mime::{self, B64Decoder, B64Encoder, Codec, MarkedQp, QpDecoder, QpEncoder};
 
 use crate::class::Method;
 use crate::state::{lua_fn, Raise, Ret, State};
@@ -39,14 +39,14 @@ fn with_out<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
 pub(crate) fn open(s: &State) -> Ret {
     s.new_table(0, 9);
     let funcs: &[Method] = &[
-        (c"b64", b64),
-        (c"dot", dot),
-        (c"eol", eol),
-        (c"qp", qp),
-        (c"qpwrp", qpwrp),
-        (c"unb64", unb64),
-        (c"unqp", unqp),
-        (c"wrp", wrp),
+        (c"b64", global_b64),
+        (c"dot", global_dot),
+        (c"eol", global_eol),
+        (c"qp", global_qp),
+        (c"qpwrp", global_qpwrp),
+        (c"unb64", global_unb64),
+        (c"unqp", global_unqp),
+        (c"wrp", global_wrp),
     ];
     s.set_functions(funcs);
     s.push_bytes(VERSION);
@@ -81,63 +81,6 @@ fn push_or_nil(s: &State, out: &[u8]) {
     }
 }
 
-/// An incremental codec as `b64`, `unb64`, `qp` and `unqp` drive it.
-trait Codec {
-    /// Processes `input`, appending what can be produced now.
-    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>);
-    /// Ends the input (padding, soft line break); decoders drop what is left.
-    fn finish(&mut self, out: &mut Vec<u8>);
-    /// What is carried to the next call.
-    fn rest(&self) -> &[u8];
-}
-
-impl Codec for B64Encoder {
-    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        B64Encoder::feed(self, input, out);
-    }
-    fn finish(&mut self, out: &mut Vec<u8>) {
-        B64Encoder::finish(self, out);
-    }
-    fn rest(&self) -> &[u8] {
-        B64Encoder::rest(self)
-    }
-}
-
-impl Codec for B64Decoder {
-    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        B64Decoder::feed(self, input, out);
-    }
-    fn finish(&mut self, _: &mut Vec<u8>) {}
-    fn rest(&self) -> &[u8] {
-        B64Decoder::rest(self)
-    }
-}
-
-/// The quoted-printable encoder with its line-break marker.
-struct Qp<'a>(QpEncoder, &'a [u8]);
-
-impl Codec for Qp<'_> {
-    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        self.0.feed(input, self.1, out);
-    }
-    fn finish(&mut self, out: &mut Vec<u8>) {
-        self.0.finish(out);
-    }
-    fn rest(&self) -> &[u8] {
-        self.0.rest()
-    }
-}
-
-impl Codec for QpDecoder {
-    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        QpDecoder::feed(self, input, out);
-    }
-    fn finish(&mut self, _: &mut Vec<u8>) {}
-    fn rest(&self) -> &[u8] {
-        QpDecoder::rest(self)
-    }
-}
-
 /// The shared shape of `b64`, `unb64`, `qp`, `unqp`: `A, B = f(C, D)`: what `C..D`
 /// gives and what is carried over; with no `D`, everything (nil when empty) and nil.
 fn codec(s: &State, mut codec: impl Codec) -> Ret {
@@ -165,26 +108,26 @@ fn codec(s: &State, mut codec: impl Codec) -> Ret {
     Ok(2)
 }
 
-lua_fn!(b64, b64_impl);
+lua_fn!(global_b64, b64_impl);
 /// `mime.b64(C [, D])`: base64 in whole groups; with no `D`, padded.
 fn b64_impl(s: &State) -> Ret {
     codec(s, B64Encoder::default())
 }
 
-lua_fn!(unb64, unb64_impl);
+lua_fn!(global_unb64, unb64_impl);
 /// `mime.unb64(C [, D])`: the decoding of whole groups.
 fn unb64_impl(s: &State) -> Ret {
     codec(s, B64Decoder::default())
 }
 
-lua_fn!(qp, qp_impl);
+lua_fn!(global_qp, qp_impl);
 /// `mime.qp(C [, D [, marker]])`: quoted-printable, line breaks as `marker`.
 fn qp_impl(s: &State) -> Ret {
     let marker = s.opt_bytes(3, b"\r\n")?;
-    codec(s, Qp(QpEncoder::default(), marker))
+    codec(s, MarkedQp(QpEncoder::default(), marker))
 }
 
-lua_fn!(unqp, unqp_impl);
+lua_fn!(global_unqp, unqp_impl);
 /// `mime.unqp(C [, D])`: the decoding, and an unfinished escape.
 fn unqp_impl(s: &State) -> Ret {
     codec(s, QpDecoder::default())
@@ -213,19 +156,19 @@ fn wrapper(s: &State, flush: &[u8], f: fn(i64, &[u8], i64, &mut Vec<u8>) -> i64)
     Ok(2)
 }
 
-lua_fn!(wrp, wrp_impl);
+lua_fn!(global_wrp, wrp_impl);
 /// `mime.wrp(left, C [, length])`: line wrapping for base64 and text.
 fn wrp_impl(s: &State) -> Ret {
     wrapper(s, b"\r\n", mime::wrap)
 }
 
-lua_fn!(qpwrp, qpwrp_impl);
+lua_fn!(global_qpwrp, qpwrp_impl);
 /// `mime.qpwrp(left, C [, length])`: line wrapping with quoted-printable soft breaks.
 fn qpwrp_impl(s: &State) -> Ret {
     wrapper(s, b"=\r\n", mime::qp_wrap)
 }
 
-lua_fn!(eol, eol_impl);
+lua_fn!(global_eol, eol_impl);
 /// `mime.eol(context, C [, marker])`: end-of-line normalisation.
 fn eol_impl(s: &State) -> Ret {
     let ctx = match s.check_integer(1)? {
@@ -249,7 +192,7 @@ fn eol_impl(s: &State) -> Ret {
     Ok(2)
 }
 
-lua_fn!(dot, dot_impl);
+lua_fn!(global_dot, dot_impl);
 /// `mime.dot(state, C)`: SMTP dot-stuffing.
 fn dot_impl(s: &State) -> Ret {
     let state = s.check_number(1)?;

@@ -6,16 +6,14 @@ use luasocket_net::{Opt, OptKind, OptValue};
 use mlua::ffi;
 
 use crate::state::{Raise, State};
+use crate::words::Word;
 
 /// The option named by argument 2, from `table`.
 pub(crate) fn option_arg(s: &State, table: &[(&str, Opt)]) -> Result<Opt, Raise> {
     let name = s.check_bytes(2)?;
     Opt::lookup(table, name).ok_or_else(|| {
         let shown: Vec<u8> = name.iter().copied().take(35).collect();
-        Raise::Arg(
-            2,
-            format!("unsupported option `{}'", String::from_utf8_lossy(&shown)),
-        )
+        Raise::Arg(2, crate::words::unsupported_option(&shown))
     })
 }
 
@@ -30,12 +28,12 @@ pub(crate) fn option_value(s: &State, opt: Opt) -> Result<OptValue, Raise> {
             table_arg(s)?;
             s.field(3, c"on")?;
             if s.type_of(-1) != ffi::LUA_TBOOLEAN {
-                return Err(Raise::Arg(3, "boolean 'on' field expected".into()));
+                return Err(Raise::Arg(3, Word::OnFieldExpected.into()));
             }
             let on = s.to_boolean(-1);
             s.field(3, c"timeout")?;
             let Some(timeout) = s.to_number(-1) else {
-                return Err(Raise::Arg(3, "number 'timeout' field expected".into()));
+                return Err(Raise::Arg(3, Word::TimeoutFieldExpected.into()));
             };
             s.pop(2);
             OptValue::Linger {
@@ -45,16 +43,16 @@ pub(crate) fn option_value(s: &State, opt: Opt) -> Result<OptValue, Raise> {
         }
         OptKind::Ipv4 => {
             let ip = s.check_bytes(3)?;
-            OptValue::Ipv4(ipv4_or_any(ip).ok_or_else(|| Raise::Arg(3, "ip expected".into()))?)
+            OptValue::Ipv4(ipv4_or_any(ip).ok_or_else(|| Raise::Arg(3, Word::IpExpected.into()))?)
         }
         OptKind::Membership => {
             table_arg(s)?;
             let multiaddr = string_field(s, c"multiaddr")?;
             let multiaddr = parse_ip::<Ipv4Addr>(&multiaddr)
-                .ok_or_else(|| Raise::Arg(3, "invalid 'multiaddr' ip address".into()))?;
+                .ok_or_else(|| Raise::Arg(3, Word::InvalidMultiaddr.into()))?;
             let interface = string_field(s, c"interface")?;
             let interface = ipv4_or_any(&interface)
-                .ok_or_else(|| Raise::Arg(3, "invalid 'interface' ip address".into()))?;
+                .ok_or_else(|| Raise::Arg(3, Word::InvalidInterface.into()))?;
             OptValue::Membership {
                 multiaddr,
                 interface,
@@ -64,14 +62,14 @@ pub(crate) fn option_value(s: &State, opt: Opt) -> Result<OptValue, Raise> {
             table_arg(s)?;
             let multiaddr = string_field(s, c"multiaddr")?;
             let multiaddr = parse_ip::<Ipv6Addr>(&multiaddr)
-                .ok_or_else(|| Raise::Arg(3, "invalid 'multiaddr' ip address".into()))?;
+                .ok_or_else(|| Raise::Arg(3, Word::InvalidMultiaddr.into()))?;
             s.field(3, c"interface")?;
             let interface = if s.is_none_or_nil(-1) {
                 0
             } else if s.is_number(-1) {
                 s.to_number(-1).unwrap_or(0.0) as u32
             } else {
-                return Err(Raise::Arg(3, "number 'interface' field expected".into()));
+                return Err(Raise::Arg(3, Word::InterfaceFieldExpected.into()));
             };
             s.pop(1);
             OptValue::Membership6 {
@@ -79,7 +77,7 @@ pub(crate) fn option_value(s: &State, opt: Opt) -> Result<OptValue, Raise> {
                 interface,
             }
         }
-        _ => return Err(Raise::Arg(2, "option cannot be set".into())),
+        _ => return Err(Raise::Arg(2, Word::OptionCannotBeSet.into())),
     })
 }
 
@@ -98,12 +96,7 @@ fn string_field(s: &State, name: &std::ffi::CStr) -> Result<Vec<u8>, Raise> {
         _ => None,
     };
     s.pop(1);
-    value.ok_or_else(|| {
-        Raise::Arg(
-            3,
-            format!("string '{}' field expected", name.to_string_lossy()),
-        )
-    })
+    value.ok_or_else(|| Raise::Arg(3, crate::words::string_field_expected(name.to_bytes())))
 }
 
 fn parse_ip<T: std::str::FromStr>(b: &[u8]) -> Option<T> {

@@ -9,6 +9,7 @@ use luasocket_net::{PollFd, RawFd};
 use mlua::ffi;
 
 use crate::state::{lua_fn, Raise, Ret, State};
+use crate::words::Word;
 
 const RECVT: c_int = 1;
 const SENDT: c_int = 2;
@@ -30,7 +31,7 @@ struct Origin {
     fd: RawFd,
 }
 
-lua_fn!(select, select_impl);
+lua_fn!(global_select, select_impl);
 fn select_impl(s: &State) -> Ret {
     let t = s.opt_number(3, -1.0)?;
     s.set_top(3);
@@ -103,7 +104,7 @@ fn select_impl(s: &State) -> Ret {
     };
     let ready = match luasocket_net::poll(&mut fds, timeout) {
         Ok(n) => n,
-        Err(_) => return Err(Raise::Msg("select failed".into())),
+        Err(_) => return Err(Raise::Msg(Word::SelectFailed.into())),
     };
     s.new_table(dirty.len() as c_int, 0); // RTAB
     s.new_table(0, 0); // WTAB
@@ -131,7 +132,7 @@ fn select_impl(s: &State) -> Ret {
         }
     }
     if ready == 0 && dirty.is_empty() {
-        s.push_bytes(b"timeout");
+        crate::results::error(s, &luasocket_io::Error::Timeout);
         return Ok(3);
     }
     Ok(2)

@@ -7,6 +7,7 @@ use std::ffi::CStr;
 use luasocket_net::Device;
 
 use crate::class::{self, Method};
+use crate::methods;
 use crate::state::{lua_fn, Ret, State};
 use crate::stream::{self, StreamKind};
 
@@ -24,19 +25,40 @@ impl StreamKind for Serial {
 
 /// LuaSocket's `serial_methods[]` plus `gettimeout` and `__close`, sorted by name.
 const METHODS: &[Method] = &[
-    (c"__close", stream::close::<Serial>),
-    (c"__gc", stream::gc::<Serial>),
-    (c"__tostring", tostring),
-    (c"close", stream::close::<Serial>),
-    (c"dirty", stream::dirty::<Serial>),
-    (c"getfd", stream::getfd::<Serial>),
-    (c"getstats", stream::getstats::<Serial>),
-    (c"gettimeout", stream::gettimeout::<Serial>),
-    (c"receive", stream::receive::<Serial>),
-    (c"send", stream::send::<Serial>),
-    (c"setfd", stream::setfd::<Serial>),
-    (c"setstats", stream::setstats::<Serial>),
-    (c"settimeout", stream::settimeout::<Serial>),
+    (
+        c"__close",
+        methods::meth_close::<stream::StreamObject<Serial>>,
+    ),
+    (c"__gc", methods::meth_gc::<stream::StreamObject<Serial>>),
+    (c"__tostring", methods::meth_tostring),
+    (
+        c"close",
+        methods::meth_close::<stream::StreamObject<Serial>>,
+    ),
+    (
+        c"dirty",
+        methods::meth_dirty::<stream::StreamObject<Serial>>,
+    ),
+    (
+        c"getfd",
+        methods::meth_getfd::<stream::StreamObject<Serial>>,
+    ),
+    (c"getstats", stream::meth_getstats::<Serial>),
+    (
+        c"gettimeout",
+        methods::meth_gettimeout::<stream::StreamObject<Serial>>,
+    ),
+    (c"receive", stream::meth_receive::<Serial>),
+    (c"send", stream::meth_send::<Serial>),
+    (
+        c"setfd",
+        methods::meth_setfd::<stream::StreamObject<Serial>>,
+    ),
+    (c"setstats", stream::meth_setstats::<Serial>),
+    (
+        c"settimeout",
+        methods::meth_settimeout::<stream::StreamObject<Serial>>,
+    ),
 ];
 
 /// Opens `socket.serial` and leaves the constructor on the stack.
@@ -45,13 +67,11 @@ pub(crate) fn open(s: &State) -> Ret {
     class::new_class(s, Serial::CLIENT, METHODS);
     class::add_to_group(s, Serial::CLIENT, Serial::ANY);
     class::add_to_group(s, Serial::CLIENT, c"select{able}");
-    s.push_function(create);
+    s.push_function(global_serial);
     Ok(1)
 }
 
-lua_fn!(tostring, class::tostring);
-
-lua_fn!(create, create_impl);
+lua_fn!(global_serial, create_impl);
 /// `socket.serial(path)`: the object, or `nil, message, errno`.
 fn create_impl(s: &State) -> Ret {
     let path = s.check_bytes(1)?;

@@ -8,6 +8,7 @@
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int};
 
+use crate::words::Word;
 use mlua::ffi::{self, lua_State};
 
 /// One entry of a class's method table or a module's function list.
@@ -70,7 +71,7 @@ pub(crate) unsafe fn call(l: *mut lua_State, body: impl Fn(&State) -> Ret) -> c_
         let s = unsafe { State::from_raw(l) };
         let top = s.top();
         if !s.reserve(STACK_ROOM) {
-            Err(Raise::Msg("stack overflow".into()))
+            Err(Raise::Msg(Word::StackOverflow.into()))
         } else {
             match body(&s) {
                 Err(Raise::Collect) => {
@@ -298,10 +299,7 @@ impl State {
         if isnum != 0 {
             Ok(n as i64)
         } else if self.is_number(idx) {
-            Err(Raise::Arg(
-                idx,
-                "number has no integer representation".into(),
-            ))
+            Err(Raise::Arg(idx, Word::NoIntegerRepresentation.into()))
         } else {
             Err(self.type_error(idx, "number"))
         }

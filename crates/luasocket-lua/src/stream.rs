@@ -7,13 +7,14 @@ use std::ffi::CStr;
 use std::os::raw::c_int;
 use std::time::Instant;
 
-use luasocket_io::{send_range, Buffer, Pattern, Timeout, Transport};
-use luasocket_net::{Device, Opt, RawFd, Shutdown, Sock};
+use luasocket_io::{send_range, Buffer, Error, Pattern, Timeout, Transport};
+use luasocket_net::{Device, Opt, OptValue, RawFd, Shutdown, Sock};
 
 use crate::class::{self, Class};
-use crate::options::{option_arg, option_value, push_option};
-use crate::results::{done, ok};
+use crate::methods::{self, Handle, Options};
+use crate::results::ok;
 use crate::state::{lua_fn, Raise, Ret, State};
+use crate::words::Word;
 
 /// Capacity kept in the receive scratch buffer between calls.
 const SCRATCH_KEEP: usize = 64 * 1024;
@@ -116,7 +117,7 @@ pub(crate) fn push<K: StreamKind>(s: &State, io: K::Io, class: &CStr) {
 
 /// The object at argument 1, of group `...{any}`.
 pub(crate) fn any<K: StreamKind>(s: &State) -> Result<&mut StreamObject<K>, Raise> {
-    class::check_group::<StreamObject<K>>(s, 1, K::ANY)
+    methods::any::<StreamObject<K>>(s)
 }
 
 /// The object at argument 1, of class `class`.
@@ -127,60 +128,7 @@ pub(crate) fn of_class<'a, K: StreamKind>(
     class::check_class::<StreamObject<K>>(s, 1, class)
 }
 
-lua_fn!(gc<K: StreamKind>, gc_impl);
-fn gc_impl<K: StreamKind>(s: &State) -> Ret {
-    class::collect::<StreamObject<K>>(s, 1);
-    Ok(0)
-}
-
-lua_fn!(close<K: StreamKind>, close_impl);
-fn close_impl<K: StreamKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    t.io.close();
-    t.scratch = Vec::new();
-    ok(s)
-}
-
-lua_fn!(dirty<K: StreamKind>, dirty_impl);
-fn dirty_impl<K: StreamKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    s.push_bool(!t.buf.is_empty());
-    Ok(1)
-}
-
-lua_fn!(getfd<K: StreamKind>, getfd_impl);
-fn getfd_impl<K: StreamKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    s.push_number(f64::from(t.io.fd()));
-    Ok(1)
-}
-
-lua_fn!(setfd<K: StreamKind>, setfd_impl);
-fn setfd_impl<K: StreamKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    let fd = crate::args::descriptor_arg(s, 2)?;
-    // SAFETY: LuaSocket's contract for setfd: the caller hands the descriptor over (or
-    // passes -1 to detach); `descriptor_arg` checked that it is open.
-    #[allow(unsafe_code)]
-    unsafe {
-        t.io.set_fd(fd)
-    };
-    Ok(0)
-}
-
-lua_fn!(gettimeout<K: StreamKind>, gettimeout_impl);
-fn gettimeout_impl<K: StreamKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    Ok(crate::results::push_timeout(s, &t.tm))
-}
-
-lua_fn!(settimeout<K: StreamKind>, settimeout_impl);
-fn settimeout_impl<K: StreamKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    crate::args::set_timeout(s, &mut t.tm)
-}
-
-lua_fn!(getstats<K: StreamKind>, getstats_impl);
+lua_fn!(meth_getstats<K: StreamKind>, getstats_impl);
 fn getstats_impl<K: StreamKind>(s: &State) -> Ret {
     let t = of_class::<K>(s, K::CLIENT)?;
     let st = t.buf.stats;
@@ -190,7 +138,7 @@ fn getstats_impl<K: StreamKind>(s: &State) -> Ret {
     Ok(3)
 }
 
-lua_fn!(setstats<K: StreamKind>, setstats_impl);
+lua_fn!(meth_setstats<K: StreamKind>, setstats_impl);
 fn setstats_impl<K: StreamKind>(s: &State) -> Ret {
     let t = of_class::<K>(s, K::CLIENT)?;
     let st = &mut t.buf.stats;
@@ -202,7 +150,7 @@ fn setstats_impl<K: StreamKind>(s: &State) -> Ret {
     ok(s)
 }
 
-lua_fn!(receive<K: StreamKind>, receive_impl);
+lua_fn!(meth_receive<K: StreamKind>, receive_impl);
 /// `client:receive([pattern [, prefix]])`.
 fn receive_impl<K: StreamKind>(s: &State) -> Ret {
     let t = of_class::<K>(s, K::CLIENT)?;
@@ -212,7 +160,7 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
     let pattern = if s.is_number(2) {
         let n = s.to_number(2).unwrap_or(-1.0);
         if n.is_nan() || n < 0.0 {
-            return Err(Raise::Arg(2, "invalid receive pattern".into()));
+            return Err(Raise::Arg(2, Word::InvalidReceivePattern.into()));
         }
         // A float-to-int cast saturates: 1e300 asks for "everything", lazily allocated.
         let wanted = n as usize;
@@ -227,7 +175,7 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
         match s.opt_bytes(2, b"*l")? {
             [b'*', b'l', ..] => Pattern::Line,
             [b'*', b'a', ..] => Pattern::All,
-            _ => return Err(Raise::Arg(2, "invalid receive pattern".into())),
+            _ => return Err(Raise::Arg(2, Word::InvalidReceivePattern.into())),
         }
     };
     let mut out = std::mem::take(&mut t.scratch);
@@ -266,7 +214,7 @@ fn push_elapsed(s: &State, started: Option<Instant>) -> c_int {
     }
 }
 
-lua_fn!(send<K: StreamKind>, send_impl);
+lua_fn!(meth_send<K: StreamKind>, send_impl);
 /// `client:send(data [, i [, j]])`.
 fn send_impl<K: StreamKind>(s: &State) -> Ret {
     let t = of_class::<K>(s, K::CLIENT)?;
@@ -293,7 +241,7 @@ fn send_impl<K: StreamKind>(s: &State) -> Ret {
     Ok(3 + push_elapsed(s, started))
 }
 
-lua_fn!(accept<K: SockKind>, accept_impl);
+lua_fn!(meth_accept<K: SockKind>, accept_impl);
 fn accept_impl<K: SockKind>(s: &State) -> Ret {
     let server = of_class::<K>(s, K::SERVER)?;
     server.tm.mark_start();
@@ -306,7 +254,7 @@ fn accept_impl<K: SockKind>(s: &State) -> Ret {
     }
 }
 
-lua_fn!(listen<K: SockKind>, listen_impl);
+lua_fn!(meth_listen<K: SockKind>, listen_impl);
 fn listen_impl<K: SockKind>(s: &State) -> Ret {
     let t = of_class::<K>(s, K::MASTER)?;
     // A saturating float-to-int cast: defined for NaN and huge values, unlike C's.
@@ -320,7 +268,7 @@ fn listen_impl<K: SockKind>(s: &State) -> Ret {
     }
 }
 
-lua_fn!(shutdown<K: SockKind>, shutdown_impl);
+lua_fn!(meth_shutdown<K: SockKind>, shutdown_impl);
 fn shutdown_impl<K: SockKind>(s: &State) -> Ret {
     let t = of_class::<K>(s, K::CLIENT)?;
     let how = match s.check_option(2, b"both", &["receive", "send", "both"])? {
@@ -330,44 +278,6 @@ fn shutdown_impl<K: SockKind>(s: &State) -> Ret {
     };
     t.io.shutdown(how);
     ok(s)
-}
-
-/// Our one option that is not the operating system's: the longest line `receive("*l")`
-/// accepts (`nil` or a negative number: no limit, the default).
-const MAX_LINE: &[u8] = b"max-line-length";
-
-lua_fn!(getoption<K: SockKind>, getoption_impl);
-fn getoption_impl<K: SockKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    if s.to_bytes(2) == Some(MAX_LINE) {
-        match t.buf.max_line {
-            Some(n) => s.push_number(n as f64),
-            None => s.push_nil(),
-        }
-        return Ok(1);
-    }
-    let opt = option_arg(s, K::GET_OPTIONS)?;
-    match t.io.option(opt) {
-        Ok(v) => {
-            push_option(s, &v);
-            Ok(1)
-        }
-        Err(e) => Ok(crate::results::fail(s, &e)),
-    }
-}
-
-lua_fn!(setoption<K: SockKind>, setoption_impl);
-fn setoption_impl<K: SockKind>(s: &State) -> Ret {
-    let t = any::<K>(s)?;
-    if s.to_bytes(2) == Some(MAX_LINE) {
-        let n = s.to_number(3).unwrap_or(-1.0);
-        t.buf.max_line = (n >= 0.0).then_some(n as usize);
-        return ok(s);
-    }
-    let opt = option_arg(s, K::SET_OPTIONS)?;
-    let value = option_value(s, opt)?;
-    let r = t.io.set_option(opt, value);
-    done(s, r)
 }
 
 impl<K: StreamKind> class::Selectable for StreamObject<K> {
@@ -380,4 +290,40 @@ impl<K: StreamKind> class::Selectable for StreamObject<K> {
 /// Lets `socket.select` read objects of kind `K` directly.
 pub(crate) fn register<K: StreamKind>() {
     class::register_selectable::<StreamObject<K>>();
+}
+
+impl<K: StreamKind> Handle for StreamObject<K> {
+    const ANY: &'static CStr = K::ANY;
+    fn fd(&self) -> RawFd {
+        self.io.fd()
+    }
+    #[allow(unsafe_code)]
+    unsafe fn set_fd(&mut self, fd: RawFd) {
+        // SAFETY: forwarded contract.
+        unsafe { self.io.set_fd(fd) }
+    }
+    fn close(&mut self) {
+        self.io.close();
+        self.scratch = Vec::new();
+    }
+    fn dirty(&self) -> bool {
+        !self.buf.is_empty()
+    }
+    fn timeout(&mut self) -> &mut Timeout {
+        &mut self.tm
+    }
+}
+
+impl<K: SockKind> Options for StreamObject<K> {
+    const GET_OPTIONS: &'static [(&'static str, Opt)] = K::GET_OPTIONS;
+    const SET_OPTIONS: &'static [(&'static str, Opt)] = K::SET_OPTIONS;
+    fn option(&self, opt: Opt) -> Result<OptValue, Error> {
+        self.io.option(opt)
+    }
+    fn set_option(&mut self, opt: Opt, value: OptValue) -> Result<(), Error> {
+        self.io.set_option(opt, value)
+    }
+    fn max_line(&mut self) -> Option<&mut Option<usize>> {
+        Some(&mut self.buf.max_line)
+    }
 }

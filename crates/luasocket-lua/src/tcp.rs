@@ -7,6 +7,7 @@ use luasocket_io::Timeout;
 use luasocket_net::{Family, Kind, Opt, Sock, TCP_GET_OPTIONS, TCP_SET_OPTIONS};
 
 use crate::class::{self, Method};
+use crate::methods;
 use crate::results::done;
 use crate::state::{lua_fn, Ret, State};
 use crate::stream::{self, StreamKind};
@@ -27,31 +28,43 @@ impl StreamKind for Tcp {
 
 /// The methods of every TCP class (LuaSocket's `tcp_methods[]`), sorted by name.
 const METHODS: &[Method] = &[
-    (c"__close", stream::close::<Tcp>),
-    (c"__gc", stream::gc::<Tcp>),
-    (c"__tostring", tostring),
-    (c"accept", stream::accept::<Tcp>),
-    (c"bind", bind),
-    (c"close", stream::close::<Tcp>),
-    (c"connect", connect),
-    (c"dirty", stream::dirty::<Tcp>),
-    (c"getfamily", getfamily),
-    (c"getfd", stream::getfd::<Tcp>),
-    (c"getoption", stream::getoption::<Tcp>),
-    (c"getpeername", getpeername),
-    (c"getsockname", getsockname),
-    (c"getstats", stream::getstats::<Tcp>),
-    (c"gettimeout", stream::gettimeout::<Tcp>),
-    (c"listen", stream::listen::<Tcp>),
-    (c"receive", stream::receive::<Tcp>),
-    (c"send", stream::send::<Tcp>),
-    (c"setfd", stream::setfd::<Tcp>),
-    (c"setoption", stream::setoption::<Tcp>),
-    (c"setpeername", connect),
-    (c"setsockname", bind),
-    (c"setstats", stream::setstats::<Tcp>),
-    (c"settimeout", stream::settimeout::<Tcp>),
-    (c"shutdown", stream::shutdown::<Tcp>),
+    (c"__close", methods::meth_close::<stream::StreamObject<Tcp>>),
+    (c"__gc", methods::meth_gc::<stream::StreamObject<Tcp>>),
+    (c"__tostring", methods::meth_tostring),
+    (c"accept", stream::meth_accept::<Tcp>),
+    (c"bind", meth_bind),
+    (c"close", methods::meth_close::<stream::StreamObject<Tcp>>),
+    (c"connect", meth_connect),
+    (c"dirty", methods::meth_dirty::<stream::StreamObject<Tcp>>),
+    (c"getfamily", meth_getfamily),
+    (c"getfd", methods::meth_getfd::<stream::StreamObject<Tcp>>),
+    (
+        c"getoption",
+        methods::meth_getoption::<stream::StreamObject<Tcp>>,
+    ),
+    (c"getpeername", meth_getpeername),
+    (c"getsockname", meth_getsockname),
+    (c"getstats", stream::meth_getstats::<Tcp>),
+    (
+        c"gettimeout",
+        methods::meth_gettimeout::<stream::StreamObject<Tcp>>,
+    ),
+    (c"listen", stream::meth_listen::<Tcp>),
+    (c"receive", stream::meth_receive::<Tcp>),
+    (c"send", stream::meth_send::<Tcp>),
+    (c"setfd", methods::meth_setfd::<stream::StreamObject<Tcp>>),
+    (
+        c"setoption",
+        methods::meth_setoption::<stream::StreamObject<Tcp>>,
+    ),
+    (c"setpeername", meth_connect),
+    (c"setsockname", meth_bind),
+    (c"setstats", stream::meth_setstats::<Tcp>),
+    (
+        c"settimeout",
+        methods::meth_settimeout::<stream::StreamObject<Tcp>>,
+    ),
+    (c"shutdown", stream::meth_shutdown::<Tcp>),
 ];
 
 /// Registers the classes and puts `tcp`, `tcp4`, `tcp6`, `connect` in the table on top.
@@ -127,9 +140,7 @@ fn connect_impl(s: &State) -> Ret {
     Ok(1)
 }
 
-lua_fn!(tostring, class::tostring);
-
-lua_fn!(bind, bind_impl);
+lua_fn!(meth_bind, bind_impl);
 fn bind_impl(s: &State) -> Ret {
     let t = stream::of_class::<Tcp>(s, Tcp::MASTER)?;
     let host = s.check_bytes(2)?;
@@ -139,7 +150,7 @@ fn bind_impl(s: &State) -> Ret {
     done(s, r)
 }
 
-lua_fn!(connect, connect_method);
+lua_fn!(meth_connect, connect_method);
 fn connect_method(s: &State) -> Ret {
     let t = stream::any::<Tcp>(s)?;
     let host = s.check_bytes(2)?;
@@ -151,20 +162,20 @@ fn connect_method(s: &State) -> Ret {
     done(s, result)
 }
 
-lua_fn!(getfamily, getfamily_impl);
+lua_fn!(meth_getfamily, getfamily_impl);
 fn getfamily_impl(s: &State) -> Ret {
     let t = stream::any::<Tcp>(s)?;
     Ok(crate::results::push_family(s, t.io.family()))
 }
 
-lua_fn!(getpeername, getpeername_impl);
+lua_fn!(meth_getpeername, getpeername_impl);
 fn getpeername_impl(s: &State) -> Ret {
     let t = stream::any::<Tcp>(s)?;
     let r = t.io.peer_addr();
     Ok(crate::results::push_address(s, r, t.io.family()))
 }
 
-lua_fn!(getsockname, getsockname_impl);
+lua_fn!(meth_getsockname, getsockname_impl);
 fn getsockname_impl(s: &State) -> Ret {
     let t = stream::any::<Tcp>(s)?;
     let r = t.io.local_addr();

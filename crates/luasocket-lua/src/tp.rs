@@ -22,9 +22,9 @@ impl Class for ReplyObject {
 /// Opens `socket.tp.core` and leaves its table on the stack.
 pub(crate) fn open(s: &State) -> Ret {
     let methods: &[Method] = &[
-        (c"__gc", reply_gc),
-        (c"line", reply_line),
-        (c"result", reply_result),
+        (c"__gc", meth_reply_gc),
+        (c"line", meth_reply_line),
+        (c"result", meth_reply_result),
     ];
     class::new_class(s, REPLY, methods);
     s.new_table(0, 3);
@@ -44,13 +44,13 @@ fn reply(s: &State) -> Ret {
     Ok(1)
 }
 
-lua_fn!(reply_gc, reply_collect);
+lua_fn!(meth_reply_gc, reply_collect);
 fn reply_collect(s: &State) -> Ret {
     class::collect::<ReplyObject>(s, 1);
     Ok(0)
 }
 
-lua_fn!(reply_line, reply_line_impl);
+lua_fn!(meth_reply_line, reply_line_impl);
 /// `r:line(line)`: true while the reply needs more lines, false once it has ended; or
 /// `nil, message`.
 fn reply_line_impl(s: &State) -> Ret {
@@ -65,7 +65,7 @@ fn reply_line_impl(s: &State) -> Ret {
     }
 }
 
-lua_fn!(reply_result, reply_result_impl);
+lua_fn!(meth_reply_result, reply_result_impl);
 /// `r:result()`: the code (three digits, a string) and the whole reply text.
 fn reply_result_impl(s: &State) -> Ret {
     let r = class::check_class::<ReplyObject>(s, 1, REPLY)?;

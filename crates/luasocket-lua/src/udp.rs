@@ -7,6 +7,7 @@ use luasocket_net::{Family, Kind, Opt, Peer, Sock, UDP_GET_OPTIONS, UDP_SET_OPTI
 
 use crate::class::{self, Method};
 use crate::datagram::{self, receive_with, DgramKind};
+use crate::methods;
 use crate::results::{done, ok};
 use crate::state::{lua_fn, Ret, State};
 
@@ -24,26 +25,41 @@ impl DgramKind for Udp {
 
 /// The methods of both UDP classes (LuaSocket's `udp_methods[]`), sorted by name.
 const METHODS: &[Method] = &[
-    (c"__close", datagram::close::<Udp>),
-    (c"__gc", datagram::gc::<Udp>),
-    (c"__tostring", tostring),
-    (c"close", datagram::close::<Udp>),
-    (c"dirty", datagram::dirty::<Udp>),
-    (c"getfamily", getfamily),
-    (c"getfd", datagram::getfd::<Udp>),
-    (c"getoption", datagram::getoption::<Udp>),
-    (c"getpeername", getpeername),
-    (c"getsockname", getsockname),
-    (c"gettimeout", datagram::gettimeout::<Udp>),
-    (c"receive", datagram::receive::<Udp>),
-    (c"receivefrom", receivefrom),
-    (c"send", datagram::send::<Udp>),
-    (c"sendto", sendto),
-    (c"setfd", datagram::setfd::<Udp>),
-    (c"setoption", datagram::setoption::<Udp>),
-    (c"setpeername", setpeername),
-    (c"setsockname", setsockname),
-    (c"settimeout", datagram::settimeout::<Udp>),
+    (
+        c"__close",
+        methods::meth_close::<datagram::DgramObject<Udp>>,
+    ),
+    (c"__gc", methods::meth_gc::<datagram::DgramObject<Udp>>),
+    (c"__tostring", methods::meth_tostring),
+    (c"close", methods::meth_close::<datagram::DgramObject<Udp>>),
+    (c"dirty", methods::meth_dirty::<datagram::DgramObject<Udp>>),
+    (c"getfamily", meth_getfamily),
+    (c"getfd", methods::meth_getfd::<datagram::DgramObject<Udp>>),
+    (
+        c"getoption",
+        methods::meth_getoption::<datagram::DgramObject<Udp>>,
+    ),
+    (c"getpeername", meth_getpeername),
+    (c"getsockname", meth_getsockname),
+    (
+        c"gettimeout",
+        methods::meth_gettimeout::<datagram::DgramObject<Udp>>,
+    ),
+    (c"receive", datagram::meth_receive::<Udp>),
+    (c"receivefrom", meth_receivefrom),
+    (c"send", datagram::meth_send::<Udp>),
+    (c"sendto", meth_sendto),
+    (c"setfd", methods::meth_setfd::<datagram::DgramObject<Udp>>),
+    (
+        c"setoption",
+        methods::meth_setoption::<datagram::DgramObject<Udp>>,
+    ),
+    (c"setpeername", meth_setpeername),
+    (c"setsockname", meth_setsockname),
+    (
+        c"settimeout",
+        methods::meth_settimeout::<datagram::DgramObject<Udp>>,
+    ),
 ];
 
 /// Registers the classes and puts `udp`, `udp4`, `udp6` in the table on top.
@@ -87,29 +103,27 @@ fn udp_inet6(s: &State) -> Ret {
     create(s, Family::Inet6)
 }
 
-lua_fn!(tostring, class::tostring);
-
-lua_fn!(getfamily, getfamily_impl);
+lua_fn!(meth_getfamily, getfamily_impl);
 fn getfamily_impl(s: &State) -> Ret {
     let t = datagram::any::<Udp>(s)?;
     Ok(crate::results::push_family(s, t.sock.family()))
 }
 
-lua_fn!(getpeername, getpeername_impl);
+lua_fn!(meth_getpeername, getpeername_impl);
 fn getpeername_impl(s: &State) -> Ret {
     let t = datagram::of_class::<Udp>(s, Udp::CONNECTED)?;
     let r = t.sock.peer_addr();
     Ok(crate::results::push_address(s, r, t.sock.family()))
 }
 
-lua_fn!(getsockname, getsockname_impl);
+lua_fn!(meth_getsockname, getsockname_impl);
 fn getsockname_impl(s: &State) -> Ret {
     let t = datagram::any::<Udp>(s)?;
     let r = t.sock.local_addr();
     Ok(crate::results::push_address(s, r, t.sock.family()))
 }
 
-lua_fn!(receivefrom, receivefrom_impl);
+lua_fn!(meth_receivefrom, receivefrom_impl);
 /// `receivefrom([size])`: `datagram, ip, port`.
 fn receivefrom_impl(s: &State) -> Ret {
     let t = datagram::of_class::<Udp>(s, Udp::UNCONNECTED)?;
@@ -129,7 +143,7 @@ fn receivefrom_impl(s: &State) -> Ret {
     })
 }
 
-lua_fn!(sendto, sendto_impl);
+lua_fn!(meth_sendto, sendto_impl);
 /// `sendto(datagram, ip, port)`: numeric addresses only.
 fn sendto_impl(s: &State) -> Ret {
     let t = datagram::of_class::<Udp>(s, Udp::UNCONNECTED)?;
@@ -141,7 +155,7 @@ fn sendto_impl(s: &State) -> Ret {
     crate::results::sent(s, r)
 }
 
-lua_fn!(setpeername, setpeername_impl);
+lua_fn!(meth_setpeername, setpeername_impl);
 /// `setpeername(address, port)` connects; `setpeername("*")` disconnects.
 fn setpeername_impl(s: &State) -> Ret {
     let t = datagram::any::<Udp>(s)?;
@@ -162,7 +176,7 @@ fn setpeername_impl(s: &State) -> Ret {
     }
 }
 
-lua_fn!(setsockname, setsockname_impl);
+lua_fn!(meth_setsockname, setsockname_impl);
 /// `setsockname(address, port)`; `"*"` is the wildcard address.
 fn setsockname_impl(s: &State) -> Ret {
     let t = datagram::of_class::<Udp>(s, Udp::UNCONNECTED)?;

@@ -11,6 +11,7 @@ use luasocket_net::{
 
 use crate::class::{self, Method};
 use crate::datagram::{self, receive_with, DgramKind};
+use crate::methods;
 use crate::results::done;
 use crate::state::{lua_fn, Ret, State};
 use crate::stream::{self, StreamKind};
@@ -47,56 +48,80 @@ type D = UnixDgram;
 /// The stream methods (LuaSocket's `unixstream_methods[]` plus `gettimeout`,
 /// `getoption`, `getpeername`, `__close`), sorted by name.
 const STREAM_METHODS: &[Method] = &[
-    (c"__close", stream::close::<S>),
-    (c"__gc", stream::gc::<S>),
-    (c"__tostring", tostring),
-    (c"accept", stream::accept::<S>),
-    (c"bind", stream_bind),
-    (c"close", stream::close::<S>),
-    (c"connect", stream_connect),
-    (c"dirty", stream::dirty::<S>),
-    (c"getfd", stream::getfd::<S>),
-    (c"getoption", stream::getoption::<S>),
-    (c"getpeername", stream_getpeername),
-    (c"getsockname", stream_getsockname),
-    (c"getstats", stream::getstats::<S>),
-    (c"gettimeout", stream::gettimeout::<S>),
-    (c"listen", stream::listen::<S>),
-    (c"receive", stream::receive::<S>),
-    (c"send", stream::send::<S>),
-    (c"setfd", stream::setfd::<S>),
-    (c"setoption", stream::setoption::<S>),
-    (c"setpeername", stream_connect),
-    (c"setsockname", stream_bind),
-    (c"setstats", stream::setstats::<S>),
-    (c"settimeout", stream::settimeout::<S>),
-    (c"shutdown", stream::shutdown::<S>),
+    (c"__close", methods::meth_close::<stream::StreamObject<S>>),
+    (c"__gc", methods::meth_gc::<stream::StreamObject<S>>),
+    (c"__tostring", methods::meth_tostring),
+    (c"accept", stream::meth_accept::<S>),
+    (c"bind", meth_stream_bind),
+    (c"close", methods::meth_close::<stream::StreamObject<S>>),
+    (c"connect", meth_stream_connect),
+    (c"dirty", methods::meth_dirty::<stream::StreamObject<S>>),
+    (c"getfd", methods::meth_getfd::<stream::StreamObject<S>>),
+    (
+        c"getoption",
+        methods::meth_getoption::<stream::StreamObject<S>>,
+    ),
+    (c"getpeername", meth_stream_getpeername),
+    (c"getsockname", meth_stream_getsockname),
+    (c"getstats", stream::meth_getstats::<S>),
+    (
+        c"gettimeout",
+        methods::meth_gettimeout::<stream::StreamObject<S>>,
+    ),
+    (c"listen", stream::meth_listen::<S>),
+    (c"receive", stream::meth_receive::<S>),
+    (c"send", stream::meth_send::<S>),
+    (c"setfd", methods::meth_setfd::<stream::StreamObject<S>>),
+    (
+        c"setoption",
+        methods::meth_setoption::<stream::StreamObject<S>>,
+    ),
+    (c"setpeername", meth_stream_connect),
+    (c"setsockname", meth_stream_bind),
+    (c"setstats", stream::meth_setstats::<S>),
+    (
+        c"settimeout",
+        methods::meth_settimeout::<stream::StreamObject<S>>,
+    ),
+    (c"shutdown", stream::meth_shutdown::<S>),
 ];
 
 /// The datagram methods (LuaSocket's `unixdgram_methods[]` plus `getoption`,
 /// `getpeername`, `__close`), sorted by name.
 const DGRAM_METHODS: &[Method] = &[
-    (c"__close", datagram::close::<D>),
-    (c"__gc", datagram::gc::<D>),
-    (c"__tostring", tostring),
-    (c"bind", dgram_bind),
-    (c"close", datagram::close::<D>),
-    (c"connect", dgram_connect),
-    (c"dirty", datagram::dirty::<D>),
-    (c"getfd", datagram::getfd::<D>),
-    (c"getoption", datagram::getoption::<D>),
-    (c"getpeername", dgram_getpeername),
-    (c"getsockname", dgram_getsockname),
-    (c"gettimeout", datagram::gettimeout::<D>),
-    (c"receive", datagram::receive::<D>),
-    (c"receivefrom", dgram_receivefrom),
-    (c"send", datagram::send::<D>),
-    (c"sendto", dgram_sendto),
-    (c"setfd", datagram::setfd::<D>),
-    (c"setoption", datagram::setoption::<D>),
-    (c"setpeername", dgram_connect),
-    (c"setsockname", dgram_bind),
-    (c"settimeout", datagram::settimeout::<D>),
+    (c"__close", methods::meth_close::<datagram::DgramObject<D>>),
+    (c"__gc", methods::meth_gc::<datagram::DgramObject<D>>),
+    (c"__tostring", methods::meth_tostring),
+    (c"bind", meth_dgram_bind),
+    (c"close", methods::meth_close::<datagram::DgramObject<D>>),
+    (c"connect", meth_dgram_connect),
+    (c"dirty", methods::meth_dirty::<datagram::DgramObject<D>>),
+    (c"getfd", methods::meth_getfd::<datagram::DgramObject<D>>),
+    (
+        c"getoption",
+        methods::meth_getoption::<datagram::DgramObject<D>>,
+    ),
+    (c"getpeername", meth_dgram_getpeername),
+    (c"getsockname", meth_dgram_getsockname),
+    (
+        c"gettimeout",
+        methods::meth_gettimeout::<datagram::DgramObject<D>>,
+    ),
+    (c"receive", datagram::meth_receive::<D>),
+    (c"receivefrom", meth_dgram_receivefrom),
+    (c"send", datagram::meth_send::<D>),
+    (c"sendto", meth_dgram_sendto),
+    (c"setfd", methods::meth_setfd::<datagram::DgramObject<D>>),
+    (
+        c"setoption",
+        methods::meth_setoption::<datagram::DgramObject<D>>,
+    ),
+    (c"setpeername", meth_dgram_connect),
+    (c"setsockname", meth_dgram_bind),
+    (
+        c"settimeout",
+        methods::meth_settimeout::<datagram::DgramObject<D>>,
+    ),
 ];
 
 /// Opens `socket.unix` and leaves its (callable) table on the stack.
@@ -119,7 +144,7 @@ pub(crate) fn open(s: &State) -> Ret {
         // The names older LuaSocket releases used.
         (c"tcp", global_stream),
         (c"udp", global_dgram),
-        (c"__call", call),
+        (c"__call", global_call),
     ];
     s.set_functions(funcs);
     s.push_value(-1);
@@ -138,7 +163,7 @@ fn stream_create(s: &State) -> Ret {
     }
 }
 
-lua_fn!(call, call_impl);
+lua_fn!(global_call, call_impl);
 /// `socket.unix()`: the table called as a function makes a stream socket.
 fn call_impl(s: &State) -> Ret {
     s.set_top(0);
@@ -156,8 +181,6 @@ fn dgram_create(s: &State) -> Ret {
     }
 }
 
-lua_fn!(tostring, class::tostring);
-
 /// Pushes a path, or `nil, message`.
 fn push_path(s: &State, r: Result<Vec<u8>, luasocket_io::Error>) -> Ret {
     match r {
@@ -169,7 +192,7 @@ fn push_path(s: &State, r: Result<Vec<u8>, luasocket_io::Error>) -> Ret {
     }
 }
 
-lua_fn!(stream_bind, stream_bind_impl);
+lua_fn!(meth_stream_bind, stream_bind_impl);
 fn stream_bind_impl(s: &State) -> Ret {
     let t = stream::of_class::<S>(s, S::MASTER)?;
     let path = s.check_bytes(2)?;
@@ -177,7 +200,7 @@ fn stream_bind_impl(s: &State) -> Ret {
     done(s, r)
 }
 
-lua_fn!(stream_connect, stream_connect_impl);
+lua_fn!(meth_stream_connect, stream_connect_impl);
 fn stream_connect_impl(s: &State) -> Ret {
     let t = stream::of_class::<S>(s, S::MASTER)?;
     let path = s.check_bytes(2)?;
@@ -191,19 +214,19 @@ fn stream_connect_impl(s: &State) -> Ret {
     }
 }
 
-lua_fn!(stream_getsockname, stream_getsockname_impl);
+lua_fn!(meth_stream_getsockname, stream_getsockname_impl);
 fn stream_getsockname_impl(s: &State) -> Ret {
     let t = stream::any::<S>(s)?;
     push_path(s, t.io.local_path())
 }
 
-lua_fn!(stream_getpeername, stream_getpeername_impl);
+lua_fn!(meth_stream_getpeername, stream_getpeername_impl);
 fn stream_getpeername_impl(s: &State) -> Ret {
     let t = stream::any::<S>(s)?;
     push_path(s, t.io.peer_path())
 }
 
-lua_fn!(dgram_bind, dgram_bind_impl);
+lua_fn!(meth_dgram_bind, dgram_bind_impl);
 fn dgram_bind_impl(s: &State) -> Ret {
     let t = datagram::of_class::<D>(s, D::UNCONNECTED)?;
     let path = s.check_bytes(2)?;
@@ -211,7 +234,7 @@ fn dgram_bind_impl(s: &State) -> Ret {
     done(s, r)
 }
 
-lua_fn!(dgram_connect, dgram_connect_impl);
+lua_fn!(meth_dgram_connect, dgram_connect_impl);
 fn dgram_connect_impl(s: &State) -> Ret {
     let t = datagram::any::<D>(s)?;
     let path = s.check_bytes(2)?;
@@ -225,19 +248,19 @@ fn dgram_connect_impl(s: &State) -> Ret {
     }
 }
 
-lua_fn!(dgram_getsockname, dgram_getsockname_impl);
+lua_fn!(meth_dgram_getsockname, dgram_getsockname_impl);
 fn dgram_getsockname_impl(s: &State) -> Ret {
     let t = datagram::any::<D>(s)?;
     push_path(s, t.sock.local_path())
 }
 
-lua_fn!(dgram_getpeername, dgram_getpeername_impl);
+lua_fn!(meth_dgram_getpeername, dgram_getpeername_impl);
 fn dgram_getpeername_impl(s: &State) -> Ret {
     let t = datagram::of_class::<D>(s, D::CONNECTED)?;
     push_path(s, t.sock.peer_path())
 }
 
-lua_fn!(dgram_sendto, dgram_sendto_impl);
+lua_fn!(meth_dgram_sendto, dgram_sendto_impl);
 /// `sendto(datagram, path)`.
 fn dgram_sendto_impl(s: &State) -> Ret {
     let t = datagram::of_class::<D>(s, D::UNCONNECTED)?;
@@ -248,7 +271,7 @@ fn dgram_sendto_impl(s: &State) -> Ret {
     crate::results::sent(s, r)
 }
 
-lua_fn!(dgram_receivefrom, dgram_receivefrom_impl);
+lua_fn!(meth_dgram_receivefrom, dgram_receivefrom_impl);
 /// `receivefrom([size])`: `datagram, path` (empty for an unbound sender).
 fn dgram_receivefrom_impl(s: &State) -> Ret {
     let t = datagram::of_class::<D>(s, D::UNCONNECTED)?;

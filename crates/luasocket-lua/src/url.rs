@@ -9,12 +9,12 @@ use crate::state::{lua_fn, Ret, State};
 /// Opens `socket.url.core` and leaves its table on the stack.
 pub(crate) fn open(s: &State) -> Ret {
     s.new_table(0, 1);
-    let funcs: &[Method] = &[(c"parse", parse)];
+    let funcs: &[Method] = &[(c"parse", global_parse)];
     s.set_functions(funcs);
     Ok(1)
 }
 
-lua_fn!(parse, parse_impl);
+lua_fn!(global_parse, parse_impl);
 /// `parse(url)`: a new table with the fields found in `url` (which must not be empty).
 fn parse_impl(s: &State) -> Ret {
     let url = s.check_bytes(1)?;

@@ -20,6 +20,7 @@ mod family;
 mod options;
 mod select;
 mod sock;
+mod sockopt;
 #[allow(unsafe_code)]
 mod sys;
 

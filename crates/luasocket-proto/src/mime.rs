@@ -130,6 +130,64 @@ const HEX_VALUE: [u8; 256] = {
     t
 };
 
+/// An incremental codec, as `mime.b64`, `mime.unb64`, `mime.qp` and `mime.unqp` drive
+/// one: feed pieces, then either finish or carry the rest to the next call.
+pub trait Codec {
+    /// Processes `input`, appending what can be produced now.
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>);
+    /// Ends the input (padding, soft line break); decoders drop what is left.
+    fn finish(&mut self, out: &mut Vec<u8>);
+    /// What is carried to the next call.
+    fn rest(&self) -> &[u8];
+}
+
+/// The quoted-printable encoder together with the line-break marker it writes.
+pub struct MarkedQp<'a>(pub QpEncoder, pub &'a [u8]);
+
+impl Codec for B64Encoder {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        B64Encoder::feed(self, input, out);
+    }
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        B64Encoder::finish(self, out);
+    }
+    fn rest(&self) -> &[u8] {
+        B64Encoder::rest(self)
+    }
+}
+
+impl Codec for B64Decoder {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        B64Decoder::feed(self, input, out);
+    }
+    fn finish(&mut self, _: &mut Vec<u8>) {}
+    fn rest(&self) -> &[u8] {
+        B64Decoder::rest(self)
+    }
+}
+
+impl Codec for MarkedQp<'_> {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        self.0.feed(input, self.1, out);
+    }
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        self.0.finish(out);
+    }
+    fn rest(&self) -> &[u8] {
+        self.0.rest()
+    }
+}
+
+impl Codec for QpDecoder {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        QpDecoder::feed(self, input, out);
+    }
+    fn finish(&mut self, _: &mut Vec<u8>) {}
+    fn rest(&self) -> &[u8] {
+        QpDecoder::rest(self)
+    }
+}
+
 /// Base64 encoder state: up to two bytes waiting for a full group of three.
 #[derive(Debug, Default, Clone)]
 pub struct B64Encoder {

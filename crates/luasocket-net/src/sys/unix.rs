@@ -508,45 +508,67 @@ pub(crate) fn hostname() -> Result<Vec<u8>, Error> {
     Ok(buf[..len].to_vec())
 }
 
-/// The `(level, name)` pair of an option, where this platform has it.
+/// The options socket2 has no setter for, or none that fits LuaSocket, by `(level, name)`;
+/// `None` where this platform lacks the option (then it fails as `"setsockopt failed"`,
+/// as C LuaSocket's does where the constant is missing). Why each is raw:
 fn option_code(opt: Opt) -> Option<(c_int, c_int)> {
     use libc::*;
     Some(match opt {
-        Opt::BindToDevice => (SOL_SOCKET, SO_BINDTODEVICE),
-        Opt::KeepAlive => (SOL_SOCKET, SO_KEEPALIVE),
-        Opt::ReuseAddr => (SOL_SOCKET, SO_REUSEADDR),
-        Opt::ReusePort => (SOL_SOCKET, SO_REUSEPORT),
-        Opt::TcpNoDelay => (IPPROTO_TCP, TCP_NODELAY),
+        // socket2 sets these only together with SO_KEEPALIVE (`TcpKeepalive`); LuaSocket
+        // sets each alone.
+        #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
         Opt::TcpKeepIdle => (IPPROTO_TCP, TCP_KEEPIDLE),
+        #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
         Opt::TcpKeepCnt => (IPPROTO_TCP, TCP_KEEPCNT),
+        #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
         Opt::TcpKeepIntvl => (IPPROTO_TCP, TCP_KEEPINTVL),
+        // socket2 has no setter for these.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
         Opt::TcpDeferAccept => (IPPROTO_TCP, TCP_DEFER_ACCEPT),
+        #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
         Opt::TcpFastOpen => (IPPROTO_TCP, TCP_FASTOPEN),
+        #[cfg(any(target_os = "linux", target_os = "android"))]
         Opt::TcpFastOpenConnect => (IPPROTO_TCP, TCP_FASTOPEN_CONNECT),
-        Opt::Linger => (SOL_SOCKET, SO_LINGER),
-        Opt::Error => (SOL_SOCKET, SO_ERROR),
-        Opt::RecvBufferSize => (SOL_SOCKET, SO_RCVBUF),
-        Opt::SendBufferSize => (SOL_SOCKET, SO_SNDBUF),
-        Opt::Ipv6V6Only => (IPPROTO_IPV6, IPV6_V6ONLY),
         Opt::DontRoute => (SOL_SOCKET, SO_DONTROUTE),
-        Opt::Broadcast => (SOL_SOCKET, SO_BROADCAST),
-        Opt::IpMulticastIf => (IPPROTO_IP, IP_MULTICAST_IF),
-        Opt::IpMulticastTtl => (IPPROTO_IP, IP_MULTICAST_TTL),
-        Opt::IpMulticastLoop => (IPPROTO_IP, IP_MULTICAST_LOOP),
-        Opt::IpAddMembership => (IPPROTO_IP, IP_ADD_MEMBERSHIP),
-        Opt::IpDropMembership => (IPPROTO_IP, IP_DROP_MEMBERSHIP),
-        Opt::Ipv6UnicastHops => (IPPROTO_IPV6, IPV6_UNICAST_HOPS),
-        Opt::Ipv6MulticastHops => (IPPROTO_IPV6, IPV6_MULTICAST_HOPS),
-        Opt::Ipv6MulticastLoop => (IPPROTO_IPV6, IPV6_MULTICAST_LOOP),
-        Opt::Ipv6AddMembership => (IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP),
-        Opt::Ipv6DropMembership => (IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP),
+        // LuaSocket's value is the kernel's struct, `{on, timeout}` in whole seconds with
+        // the seconds kept while off; socket2's `Option<Duration>` drops them when off.
+        Opt::Linger => (SOL_SOCKET, SO_LINGER),
+        _ => return None,
     })
 }
 
-/// `setsockopt(2)` for one of LuaSocket's options. Failure is LuaSocket's
-/// `"setsockopt failed"`.
+/// The options that go through socket2 but exist only on some systems.
+fn gated_set(sock: &Socket, opt: Opt, value: &OptValue) -> Option<io::Result<()>> {
+    match (opt, value) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        (Opt::BindToDevice, OptValue::Bytes(dev)) => Some(sock.bind_device(Some(dev))),
+        #[cfg(not(any(target_os = "solaris", target_os = "illumos")))]
+        (Opt::ReusePort, OptValue::Bool(on)) => Some(sock.set_reuse_port(*on)),
+        _ => None,
+    }
+}
+
+/// Reading the options of [`gated_set`].
+fn gated_get(sock: &Socket, opt: Opt) -> Option<io::Result<OptValue>> {
+    match opt {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        Opt::BindToDevice => Some(
+            sock.device()
+                .map(|dev| OptValue::Bytes(dev.unwrap_or_default())),
+        ),
+        #[cfg(not(any(target_os = "solaris", target_os = "illumos")))]
+        Opt::ReusePort => Some(sock.reuse_port().map(OptValue::Bool)),
+        _ => None,
+    }
+}
+
+/// `setsockopt(2)` for the options `sockopt::set` leaves to the seam. Failure is
+/// LuaSocket's `"setsockopt failed"`.
 pub(crate) fn set_option(sock: &Socket, opt: Opt, value: &OptValue) -> Result<(), Error> {
     const FAILED: Error = Error::SetOptionFailed;
+    if let Some(done) = gated_set(sock, opt, value) {
+        return done.map_err(|_| FAILED);
+    }
     let (level, name) = option_code(opt).ok_or(FAILED)?;
     let fd = sock.as_raw_fd();
     let rc = match (opt.kind(), value) {
@@ -559,61 +581,12 @@ pub(crate) fn set_option(sock: &Socket, opt: Opt, value: &OptValue) -> Result<()
             };
             set_raw(fd, level, name, &li)
         }
-        (OptKind::Device, OptValue::Bytes(dev)) => {
-            let mut name_buf = dev.clone();
-            name_buf.push(0);
-            // SAFETY: the pointer and length describe `name_buf`, which outlives the call.
-            unsafe {
-                libc::setsockopt(
-                    fd,
-                    level,
-                    name,
-                    name_buf.as_ptr().cast::<c_void>(),
-                    name_buf.len() as socklen_t,
-                )
-            }
-        }
-        (OptKind::Ipv4, OptValue::Ipv4(ip)) => set_raw(fd, level, name, &in_addr(*ip)),
-        (
-            OptKind::Membership,
-            OptValue::Membership {
-                multiaddr,
-                interface,
-            },
-        ) => {
-            let mreq = libc::ip_mreq {
-                imr_multiaddr: in_addr(*multiaddr),
-                imr_interface: in_addr(*interface),
-            };
-            set_raw(fd, level, name, &mreq)
-        }
-        (
-            OptKind::Membership6,
-            OptValue::Membership6 {
-                multiaddr,
-                interface,
-            },
-        ) => {
-            let mreq = libc::ipv6_mreq {
-                ipv6mr_multiaddr: libc::in6_addr {
-                    s6_addr: multiaddr.octets(),
-                },
-                ipv6mr_interface: *interface,
-            };
-            set_raw(fd, level, name, &mreq)
-        }
         _ => -1,
     };
     if rc < 0 {
         Err(FAILED)
     } else {
         Ok(())
-    }
-}
-
-fn in_addr(ip: std::net::Ipv4Addr) -> libc::in_addr {
-    libc::in_addr {
-        s_addr: u32::from_ne_bytes(ip.octets()),
     }
 }
 
@@ -630,7 +603,7 @@ fn set_raw<T>(fd: RawFd, level: c_int, name: c_int, value: &T) -> c_int {
     }
 }
 
-fn get_raw<T: Copy>(fd: RawFd, level: c_int, name: c_int, init: T) -> Option<(T, usize)> {
+fn get_raw<T: Copy>(fd: RawFd, level: c_int, name: c_int, init: T) -> Option<T> {
     let mut value = init;
     let mut len = size_of::<T>() as socklen_t;
     // SAFETY: `value` has room for size_of::<T>() bytes, `len` says so, and T is plain
@@ -644,18 +617,21 @@ fn get_raw<T: Copy>(fd: RawFd, level: c_int, name: c_int, init: T) -> Option<(T,
             &mut len,
         )
     };
-    (rc == 0).then_some((value, len as usize))
+    (rc == 0).then_some(value)
 }
 
-/// `getsockopt(2)` for one of LuaSocket's options. Failure is LuaSocket's
-/// `"getsockopt failed"`.
+/// `getsockopt(2)` for the options `sockopt::get` leaves to the seam. Failure is
+/// LuaSocket's `"getsockopt failed"`.
 pub(crate) fn get_option(sock: &Socket, opt: Opt) -> Result<OptValue, Error> {
     const FAILED: Error = Error::GetOptionFailed;
+    if let Some(value) = gated_get(sock, opt) {
+        return value.map_err(|_| FAILED);
+    }
     let (level, name) = option_code(opt).ok_or(FAILED)?;
     let fd = sock.as_raw_fd();
     match opt.kind() {
-        OptKind::Bool => get_raw(fd, level, name, 0 as c_int).map(|(v, _)| OptValue::Bool(v != 0)),
-        OptKind::Int => get_raw(fd, level, name, 0 as c_int).map(|(v, _)| OptValue::Int(v)),
+        OptKind::Bool => get_raw(fd, level, name, 0 as c_int).map(|v| OptValue::Bool(v != 0)),
+        OptKind::Int => get_raw(fd, level, name, 0 as c_int).map(OptValue::Int),
         OptKind::Linger => get_raw(
             fd,
             level,
@@ -665,24 +641,11 @@ pub(crate) fn get_option(sock: &Socket, opt: Opt) -> Result<OptValue, Error> {
                 l_linger: 0,
             },
         )
-        .map(|(v, _)| OptValue::Linger {
+        .map(|v| OptValue::Linger {
             on: v.l_onoff != 0,
             timeout: v.l_linger,
         }),
-        OptKind::Device => get_raw(fd, level, name, [0u8; libc::IFNAMSIZ]).map(|(v, len)| {
-            let len = v[..len.min(v.len())]
-                .iter()
-                .position(|&b| b == 0)
-                .unwrap_or(len.min(v.len()));
-            OptValue::Bytes(v[..len].to_vec())
-        }),
-        OptKind::Error => get_raw(fd, level, name, 0 as c_int).map(|(v, _)| {
-            OptValue::Error((v != 0).then(|| error(io::Error::from_raw_os_error(v)).to_string()))
-        }),
-        OptKind::Ipv4 => get_raw(fd, level, name, in_addr(std::net::Ipv4Addr::UNSPECIFIED))
-            .map(|(v, _)| OptValue::Ipv4(v.s_addr.to_ne_bytes().into())),
-        // Group memberships are write-only.
-        OptKind::Membership | OptKind::Membership6 => None,
+        _ => None,
     }
     .ok_or(FAILED)
 }

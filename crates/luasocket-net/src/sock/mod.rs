@@ -2,14 +2,26 @@
 //! datagram sockets. An internet socket made without a family gets its descriptor when
 //! bind, connect or sendto picks one; every descriptor is non-blocking and every wait is
 //! bounded by the caller's timeout.
+//!
+//! This file has the socket itself: creation, the option queue, listen, accept,
+//! shutdown, addresses and the stream transport. By concept: `connect.rs` (bind and
+//! connect by name, the pending connect), `paths.rs` (Unix-domain paths), `datagram.rs`
+//! (datagram send and receive).
+
+mod connect;
+mod datagram;
+mod paths;
+
+use connect::Pending;
+
+pub use datagram::Peer;
 
 use std::io::{self, Read};
 use std::net::SocketAddr;
 
-use luasocket_io::{Error, ResolverError, Timeout, Transport};
-use socket2::{Domain, SockAddr, Socket, Type};
+use luasocket_io::{Error, Timeout, Transport};
+use socket2::{Domain, Socket, Type};
 
-use crate::dns::{resolve, resolve_numeric};
 use crate::family::{Family, Kind};
 use crate::options::{Opt, OptValue};
 use crate::sys::{self, Interest, RawFd};
@@ -23,26 +35,6 @@ pub enum Shutdown {
     Send,
     /// `"both"`.
     Both,
-}
-
-/// Where a datagram came from (`receivefrom`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Peer {
-    /// An internet address.
-    Inet(SocketAddr),
-    /// A Unix-domain path: empty for an unbound sender, starting with NUL for an abstract
-    /// name.
-    Path(Vec<u8>),
-}
-
-/// A connect left under way by a non-blocking caller: the next call with the same
-/// address checks it and, if it failed, moves on to the next resolved address.
-#[derive(Debug)]
-struct Pending {
-    host: Vec<u8>,
-    port: Vec<u8>,
-    current: SocketAddr,
-    rest: std::vec::IntoIter<SocketAddr>,
 }
 
 /// A socket as a LuaSocket `tcp{...}`, `udp{...}`, `unixstream{...}` or `unixdgram{...}`
@@ -136,7 +128,7 @@ impl Sock {
         for (opt, value) in &self.options {
             // A queued option the new descriptor rejects (say `ipv6-v6only` on IPv4)
             // is dropped, as it would have failed on that descriptor too.
-            let _ = sys::set_option(&sock, *opt, value);
+            let _ = crate::sockopt::set(&sock, *opt, value);
         }
         if let Some(addr) = self.bound.filter(|a| Family::of(a) == family) {
             sock.bind(&addr.into()).map_err(sys::error)?;
@@ -157,146 +149,6 @@ impl Sock {
 
     fn socket(&self) -> Result<&Socket, Error> {
         self.sock.as_ref().ok_or(Error::Closed)
-    }
-
-    /// Backs `bind(address, port)` / `setsockname`; `"*"` is the wildcard address. A
-    /// host name is resolved within `tm`.
-    pub fn bind(&mut self, host: &[u8], port: &[u8], tm: &Timeout) -> Result<(), Error> {
-        let host = (host != b"*").then_some(host);
-        let mut last = Error::Resolver(ResolverError::NoName);
-        for addr in resolve(host, port, self.family, true, self.kind, tm)? {
-            let sock = match self.socket_for(Family::of(&addr)) {
-                Ok(sock) => sock,
-                Err(e) => {
-                    last = e;
-                    continue;
-                }
-            };
-            match sock.bind(&addr.into()) {
-                Ok(()) => {
-                    // Keep the bound port, not 0, so a recreated descriptor gets the same.
-                    self.bound = sock.local_addr().ok().and_then(|a| a.as_socket());
-                    return Ok(());
-                }
-                Err(e) => last = sys::error(e),
-            }
-        }
-        Err(last)
-    }
-
-    /// Backs `connect(address, port)` / `setpeername`: resolves within `tm`, then tries
-    /// each address in turn (each with a fresh start of `tm`). With a zero timeout an
-    /// attempt under way returns `"timeout"`; calling again with the same address after
-    /// the socket is writable reports its outcome (`"already connected"` once it
-    /// succeeded, as LuaSocket), or moves on to the next address if it failed.
-    pub fn connect(&mut self, host: &[u8], port: &[u8], tm: &mut Timeout) -> Result<(), Error> {
-        if let Some(p) = self.pending.take() {
-            if p.host == host && p.port == port && self.sock.is_some() {
-                return self.resume(p, tm);
-            }
-        }
-        let addrs = resolve(Some(host), port, self.family, false, self.kind, tm)?;
-        let last = Error::Resolver(ResolverError::NoName);
-        self.try_connect(host, port, addrs.into_iter(), tm, last)
-    }
-
-    fn try_connect(
-        &mut self,
-        host: &[u8],
-        port: &[u8],
-        mut addrs: std::vec::IntoIter<SocketAddr>,
-        tm: &mut Timeout,
-        mut last: Error,
-    ) -> Result<(), Error> {
-        while let Some(addr) = addrs.next() {
-            tm.mark_start();
-            let sock = match self.socket_for(Family::of(&addr)) {
-                Ok(sock) => sock,
-                Err(e) => {
-                    last = e;
-                    continue;
-                }
-            };
-            match connect_one(sock, &addr.into(), tm) {
-                Ok(()) => return Ok(()),
-                Err(Error::Timeout) if tm.is_zero() => {
-                    self.pending = Some(Pending {
-                        host: host.to_vec(),
-                        port: port.to_vec(),
-                        current: addr,
-                        rest: addrs,
-                    });
-                    return Err(Error::Timeout);
-                }
-                Err(e) => {
-                    last = e;
-                    if addrs.len() > 0 {
-                        // A descriptor whose connect failed cannot always connect again
-                        // (Linux says ECONNABORTED): the next address gets a fresh one,
-                        // bound where this one was.
-                        self.sock = None;
-                    }
-                }
-            }
-        }
-        Err(last)
-    }
-
-    fn resume(&mut self, p: Pending, tm: &mut Timeout) -> Result<(), Error> {
-        let sock = self.socket()?;
-        match sock.connect(&p.current.into()) {
-            Ok(()) => Ok(()),
-            Err(e) if sys::connect_in_progress(&e) || sys::connect_already(&e) => {
-                // Still under way: LuaSocket reports the system's words for EALREADY.
-                self.pending = Some(p);
-                Err(sys::error(e))
-            }
-            Err(e) => match sys::error(e) {
-                Error::AlreadyConnected => Err(Error::AlreadyConnected),
-                err => {
-                    let Pending {
-                        host, port, rest, ..
-                    } = p;
-                    if rest.len() > 0 {
-                        self.sock = None; // as in try_connect
-                    }
-                    self.try_connect(&host, &port, rest, tm, err)
-                }
-            },
-        }
-    }
-
-    /// Backs UDP `setpeername("*")`: dissolves the association. Failures are ignored, as
-    /// in LuaSocket (some systems report `EAFNOSUPPORT` although it worked).
-    pub fn disconnect(&mut self) {
-        self.pending = None;
-        if let Some(sock) = &self.sock {
-            sys::disconnect(sock);
-        }
-    }
-
-    /// Backs Unix-domain `bind(path)`.
-    pub fn bind_path(&mut self, path: &[u8]) -> Result<(), Error> {
-        let addr = sys::unix_addr(path)?;
-        let sock = self.socket_for(Family::Unix)?;
-        let result = sock.bind(&addr).map_err(sys::error);
-        if result.is_err() {
-            // As LuaSocket: a failed bind leaves the object without a descriptor.
-            self.close();
-        }
-        result
-    }
-
-    /// Backs Unix-domain `connect(path)`, within `tm`.
-    pub fn connect_path(&mut self, path: &[u8], tm: &Timeout) -> Result<(), Error> {
-        let addr = sys::unix_addr(path)?;
-        let sock = self.socket_for(Family::Unix)?;
-        let result = connect_one(sock, &addr, tm);
-        if matches!(result, Err(ref e) if !matches!(e, Error::Timeout)) {
-            // As LuaSocket; a connect still under way keeps its descriptor.
-            self.close();
-        }
-        result
     }
 
     /// Backs `listen([backlog])`.
@@ -355,23 +207,11 @@ impl Sock {
         addr.as_socket().ok_or_else(sys::bad_descriptor)
     }
 
-    /// Backs `getsockname()` of a Unix-domain socket: the bound path.
-    pub fn local_path(&self) -> Result<Vec<u8>, Error> {
-        let sock = self.sock.as_ref().ok_or_else(sys::bad_descriptor)?;
-        Ok(sys::path_of(&sock.local_addr().map_err(sys::error)?))
-    }
-
-    /// Backs `getpeername()` of a Unix-domain socket: the peer's path.
-    pub fn peer_path(&self) -> Result<Vec<u8>, Error> {
-        let sock = self.sock.as_ref().ok_or_else(sys::bad_descriptor)?;
-        Ok(sys::path_of(&sock.peer_addr().map_err(sys::error)?))
-    }
-
     /// Backs `setoption(name, value)`. Without a descriptor the option is queued and
     /// applied when one is created; it is also re-applied if connect or bind recreate it.
     pub fn set_option(&mut self, opt: Opt, value: OptValue) -> Result<(), Error> {
         if let Some(sock) = &self.sock {
-            sys::set_option(sock, opt, &value)?;
+            crate::sockopt::set(sock, opt, &value)?;
         }
         self.options.retain(|(o, _)| *o != opt);
         self.options.push((opt, value));
@@ -381,7 +221,7 @@ impl Sock {
     /// Backs `getoption(name)`. Without a descriptor, a queued value is reported.
     pub fn option(&self, opt: Opt) -> Result<OptValue, Error> {
         match &self.sock {
-            Some(sock) => sys::get_option(sock, opt),
+            Some(sock) => crate::sockopt::get(sock, opt),
             None => self
                 .options
                 .iter()
@@ -389,75 +229,6 @@ impl Sock {
                 .map(|(_, v)| v.clone())
                 .ok_or(Error::GetOptionFailed),
         }
-    }
-
-    /// Backs datagram `receive([size])`: one datagram, cut to `buf.len()` bytes; an
-    /// empty datagram is `Ok(0)`.
-    pub fn recv_datagram(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
-        let sock = self.socket()?;
-        sys::retry(sys::raw_fd(sock), Interest::Read, tm, || {
-            let mut reader: &Socket = sock;
-            reader.read(buf)
-        })
-    }
-
-    /// Backs `receivefrom([size])`: one datagram and its sender.
-    pub fn recv_from(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<(usize, Peer), Error> {
-        let sock = self.socket()?;
-        let (n, addr) = sys::retry(sys::raw_fd(sock), Interest::Read, tm, || {
-            sys::recv_from(sock, buf)
-        })?;
-        let peer = match addr.as_socket() {
-            Some(a) => Peer::Inet(a),
-            None => Peer::Path(sys::path_of(&addr)),
-        };
-        Ok((n, peer))
-    }
-
-    /// Backs UDP `sendto(data, ip, port)`: numeric addresses only, as LuaSocket. A socket
-    /// without a descriptor gets one of the address's family.
-    pub fn send_to(
-        &mut self,
-        data: &[u8],
-        host: &[u8],
-        port: &[u8],
-        tm: &Timeout,
-    ) -> Result<usize, Error> {
-        let addr = resolve_numeric(host, port, self.family)?;
-        if self.sock.is_none() && self.family == Family::Unspec {
-            self.create(Family::of(&addr))?;
-        }
-        self.send_to_addr(data, &addr.into(), tm)
-    }
-
-    /// Backs Unix-domain datagram `sendto(data, path)`.
-    pub fn send_to_path(&mut self, data: &[u8], path: &[u8], tm: &Timeout) -> Result<usize, Error> {
-        let addr = sys::unix_addr(path)?;
-        self.send_to_addr(data, &addr, tm)
-    }
-
-    fn send_to_addr(&mut self, data: &[u8], addr: &SockAddr, tm: &Timeout) -> Result<usize, Error> {
-        let sock = self.socket()?;
-        sys::retry(sys::raw_fd(sock), Interest::Write, tm, || {
-            sock.send_to_with_flags(data, addr, sys::SEND_FLAGS)
-        })
-    }
-}
-
-fn connect_one(sock: &Socket, addr: &SockAddr, tm: &Timeout) -> Result<(), Error> {
-    match sock.connect(addr) {
-        Ok(()) => Ok(()),
-        Err(e) if sys::connect_in_progress(&e) => {
-            if tm.is_zero() {
-                return Err(Error::Timeout);
-            }
-            sys::wait(sys::raw_fd(sock), Interest::Write, tm)?;
-            match sock.take_error() {
-                Ok(None) => Ok(()),
-                Ok(Some(e)) | Err(e) => Err(sys::error(e)),
-            }
-        }
-        Err(e) => Err(sys::error(e)),
     }
 }
 
@@ -639,71 +410,5 @@ mod tests {
         let mut tm = Timeout::new(2.0, -1.0);
         let e = cli.connect(b"127.0.0.1", b"notaport", &mut tm).unwrap_err();
         assert!(matches!(e, Error::Resolver(_)), "{e}");
-    }
-}
-
-#[cfg(test)]
-mod datagram_tests {
-    use super::*;
-
-    #[test]
-    fn udp_sendto_receivefrom_and_empty_datagrams() {
-        let tm = Timeout::new(2.0, -1.0);
-        let mut a = Sock::new(Kind::Datagram, Family::Unspec).unwrap();
-        a.bind(b"127.0.0.1", b"0", &tm).unwrap();
-        let port = a.local_addr().unwrap().port().to_string();
-        let mut b = Sock::new(Kind::Datagram, Family::Unspec).unwrap();
-        assert_eq!(b.fd(), -1);
-        assert_eq!(
-            b.send_to(b"hi", b"127.0.0.1", port.as_bytes(), &tm)
-                .unwrap(),
-            2
-        );
-        assert_eq!(b.family(), Family::Inet);
-        assert_eq!(
-            b.send_to(b"", b"127.0.0.1", port.as_bytes(), &tm).unwrap(),
-            0
-        );
-        let mut buf = [0u8; 16];
-        let (n, peer) = a.recv_from(&mut buf, &tm).unwrap();
-        assert_eq!(&buf[..n], b"hi");
-        let Peer::Inet(from) = peer else {
-            panic!("{peer:?}")
-        };
-        assert_eq!(from.port(), b.local_addr().unwrap().port());
-        assert_eq!(a.recv_datagram(&mut buf, &tm).unwrap(), 0);
-        let zero = Timeout::new(0.0, -1.0);
-        assert_eq!(
-            a.recv_datagram(&mut buf, &zero).unwrap_err().to_string(),
-            "timeout"
-        );
-        let e = b
-            .send_to(b"x", b"localhost", port.as_bytes(), &tm)
-            .unwrap_err();
-        assert!(matches!(e, Error::Resolver(_)), "{e}");
-    }
-
-    #[test]
-    fn unix_datagram_paths() {
-        let dir = std::env::temp_dir().join(format!("ls-net-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("d.sock");
-        let _ = std::fs::remove_file(&path);
-        let p = path.to_str().unwrap().as_bytes();
-        let tm = Timeout::new(2.0, -1.0);
-        let mut srv = Sock::new(Kind::Datagram, Family::Unix).unwrap();
-        srv.bind_path(p).unwrap();
-        assert_eq!(srv.local_path().unwrap(), p);
-        let mut cli = Sock::new(Kind::Datagram, Family::Unix).unwrap();
-        cli.send_to_path(b"abc", p, &tm).unwrap();
-        let mut buf = [0u8; 8];
-        let (n, peer) = srv.recv_from(&mut buf, &tm).unwrap();
-        assert_eq!((&buf[..n], peer), (&b"abc"[..], Peer::Path(Vec::new())));
-        let long = vec![b'x'; 200];
-        assert_eq!(
-            cli.bind_path(&long).unwrap_err().to_string(),
-            "path too long"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
