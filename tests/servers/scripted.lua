@@ -80,6 +80,18 @@ local http = {
     c:send("220 hello\r\n")
     c:receive()
   end,
+  ["smtp-endless-reply"] = function()
+    local line = "220-" .. ("x"):rep(1000) .. "\r\n"
+    for _ = 1, 2000 do
+      if not c:send(line) then return end
+    end
+  end,
+  ["fields"] = function()
+    read_head()
+    c:send("HTTP/1.1 200 OK\r\nX-A: 1\r\nX-A: 2\r\nX-Long: a\r\n  b\r\n" ..
+      "Transfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n" ..
+      "3\r\nabc\r\n0\r\nX-T: t\r\n\r\n")
+  end,
   ["smtp-garbage"] = function()
     c:send("hello, I am not an SMTP server\r\n")
     c:receive()
@@ -103,6 +115,8 @@ local function ftp(bogus)
     elseif cmd == "PASV" then
       if bogus == "impossible" then
         c:send("227 Entering Passive Mode (999,1,2,3,4,5)\r\n")
+      elseif bogus == "none" then
+        c:send("227 Entering Passive Mode, somewhere\r\n")
       else
         c:send(("227 Entering Passive Mode (10,255,0,1,%d,%d)\r\n"):format(
           math.floor(dport / 256), dport % 256))
@@ -131,6 +145,8 @@ elseif scenario == "ftp-bogus-pasv" then
   ftp("elsewhere")
 elseif scenario == "ftp-impossible-pasv" then
   ftp("impossible")
+elseif scenario == "ftp-no-pasv-address" then
+  ftp("none")
 end
 c:close()
 srv:close()

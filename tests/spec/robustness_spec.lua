@@ -76,6 +76,15 @@ describe("old and unusual HTTP servers", function()
     local b3, c3 = get("http09")
     assert.same({ "just bytes, no status line", 200 }, { b3, c3 })
   end)
+
+  it("repeated fields are joined, folded ones continued, trailer fields added", function()
+    if not lua then return pending("LUASOCKET_LUA is not set (run through cargo xtask)") end
+    local body, code, headers = get("fields")
+    assert.same({ "abc", 200 }, { body, code })
+    assert.equal("1, 2", headers["x-a"])
+    assert.equal("a  b", headers["x-long"])
+    assert.equal("t", headers["x-t"])
+  end)
 end)
 
 describe("hostile SMTP and FTP servers", function()
@@ -91,6 +100,11 @@ describe("hostile SMTP and FTP servers", function()
       server = "127.0.0.1", port = scripted("smtp-garbage") })
     assert.is_nil(r)
     assert.equal("invalid server reply", err)
+    local t0 = socket.gettime()
+    r, err = smtp.send({ from = "<a@b>", rcpt = "<c@d>", source = ltn12.source.string("x"),
+      server = "127.0.0.1", port = scripted("smtp-endless-reply") })
+    assert.same({ nil, "server reply too large" }, { r, err })
+    assert.truthy(socket.gettime() - t0 < 5)
     smtp.TIMEOUT = old
   end)
 
@@ -103,6 +117,10 @@ describe("hostile SMTP and FTP servers", function()
     local none, perr = ftp.get("ftp://127.0.0.1:" .. scripted("ftp-impossible-pasv") .. "/f")
     assert.is_nil(none)
     assert.equal("invalid pasv response", perr)
+    -- A reply with no address at all is itself the error, as in C LuaSocket.
+    local nothing, nerr = ftp.get("ftp://127.0.0.1:" .. scripted("ftp-no-pasv-address") .. "/f")
+    assert.is_nil(nothing)
+    assert.equal("227 Entering Passive Mode, somewhere", nerr)
     ftp.TIMEOUT = old
   end)
 end)

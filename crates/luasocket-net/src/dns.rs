@@ -1,6 +1,12 @@
 //! Name resolution as LuaSocket does it: `getaddrinfo` with LuaSocket's hints and words,
 //! a fast path for numeric addresses, lookups that give up at the socket's deadline, and
 //! the `socket.dns` functions.
+//!
+//! The `dns-lookup` crate was considered for `getaddrinfo`/`getnameinfo` and not taken:
+//! it takes host and service names as `&str` and returns names as `String`, while Lua
+//! strings are bytes (a name that is not UTF-8 must still reach the resolver, and get the
+//! resolver's own word back). The seam's calls (`sys::getaddrinfo`, `sys::getnameinfo`)
+//! are a few dozen lines over libc that keep bytes as bytes.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::mpsc;
