@@ -73,12 +73,12 @@ socket.BLOCKSIZE = 2048
 -- reads cut the per-chunk cost of large bodies (C LuaSocket reads BLOCKSIZE).
 local READ_SIZE = 64 * 1024
 
--- Wraps `step` (called with each chunk) as a callable that select can watch.
-local function selectable(sock, step)
+-- Makes `call` (called as call(self, chunk, err)) an object that select can watch too.
+local function selectable(sock, call)
   local object = {}
   function object.getfd() return sock:getfd() end
   function object.dirty() return sock:dirty() end
-  return setmetatable(object, { __call = function(_, ...) return step(...) end })
+  return setmetatable(object, { __call = call })
 end
 
 -- socket.http.core holds the chunked coding; it is loaded on first use.
@@ -89,14 +89,14 @@ local function chunked_coding()
 end
 
 sinkt["keep-open"] = function(sock)
-  return selectable(sock, function(data)
+  return selectable(sock, function(_, data)
     if data == nil then return 1 end
     return sock:send(data)
   end)
 end
 
 sinkt["close-when-done"] = function(sock)
-  return selectable(sock, function(data)
+  return selectable(sock, function(_, data)
     if data ~= nil then return sock:send(data) end
     sock:close()
     return 1
@@ -107,7 +107,7 @@ end
 -- sends nothing, since it would read as the end.
 sinkt["http-chunked"] = function(sock)
   local coding = chunked_coding()
-  return selectable(sock, function(data)
+  return selectable(sock, function(_, data)
     if data == "" then return 1 end
     return sock:send(coding.chunk(data))
   end)

@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     if let Status::Code(code, _) = head.status() {
         assert!(code <= 999);
     }
-    for (name, _) in head.fields().list() {
+    for (name, _) in head.fields().iter() {
         assert!(!name.is_empty());
         assert!(!name.iter().any(u8::is_ascii_uppercase));
     }

@@ -52,24 +52,17 @@ schemes.https = {
 
 -- Reading a head ---------------------------------------------------------------------
 
--- Feeds `decoder` from `sock` until it has what it needs: true, or nil and an error.
-local function drive(decoder, sock)
-  local need = decoder:need()
-  while need do
-    local piece, err = sock:receive(need == "line" and "*l" or need)
-    if not piece then return nil, err end
-    local more, bad = decoder:feed(piece)
-    if more == nil then return nil, bad end
-    need = more and decoder:need()
-  end
-  return true
-end
-
--- Reads header fields up to the empty line into `headers` (a new table if none).
+-- Reads header fields up to the empty line into `headers` (a new table if none), with
+-- `decoder` (a fields decoder, or a head decoder past its status line).
 function _M.receiveheaders(sock, headers, decoder)
   decoder = decoder or core.fields()
-  local ok, err = drive(decoder, sock)
-  if not ok then return nil, err end
+  local more = decoder:need() ~= nil
+  while more do
+    local line, err = sock:receive("*l")
+    if not line then return nil, err end
+    more, err = decoder:feed(line)
+    if more == nil then return nil, err end
+  end
   return decoder:fields(headers or {})
 end
 
@@ -129,8 +122,8 @@ end
 -- "HTTP/", it is an HTTP/0.9 body: nil and the bytes read. As in C LuaSocket, a timeout
 -- or a close before those five bytes is an error, never a reply.
 function conn:receivestatusline()
-  local decoder = core.head()
-  local prefix = self.try(self.c:receive(decoder:need()))
+  local decoder, need = core.head()
+  local prefix = self.try(self.c:receive(need))
   if not decoder:feed(prefix) then return nil, prefix end
   decoder:feed(self.try(self.c:receive("*l")))
   local code, line = decoder:status()

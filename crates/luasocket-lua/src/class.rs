@@ -195,6 +195,32 @@ pub(crate) fn check_class<'a, T: Class>(
     check(s, idx, name, false)
 }
 
+/// The object at `idx` must hold a `T`, whatever its metatable: for the decoders of the
+/// protocol modules, which have one class each and no metatable swaps, the tag alone
+/// (a 64-bit constant and the block's size) proves the type, and the registry lookup
+/// of a class check is saved on their per-line calls.
+#[allow(clippy::mut_from_ref)]
+pub(crate) fn check_object<'a, T: Class>(
+    s: &'a State,
+    idx: c_int,
+    name: &CStr,
+) -> Result<&'a mut T, Raise> {
+    match value_at::<T>(s, idx) {
+        Some(v) => {
+            if !s.hold(v as usize) {
+                return Err(Raise::Arg(idx, Word::AlreadyBorrowed.into()));
+            }
+            // SAFETY: as in `check`: a live T in a userdata on the stack, not yet
+            // borrowed by this call.
+            Ok(unsafe { &mut *v })
+        }
+        None => Err(Raise::Arg(
+            idx,
+            format!("{} expected", name.to_string_lossy()),
+        )),
+    }
+}
+
 /// LuaSocket's `auxiliar_checkgroup`: the object at `idx` must belong to group `name`.
 #[allow(clippy::mut_from_ref)]
 pub(crate) fn check_group<'a, T: Class>(

@@ -72,7 +72,7 @@ fn push_fields_into(s: &State, fields: &Fields, idx: i32) -> Ret {
     if s.type_of(idx) != ffi::LUA_TTABLE {
         return Err(s.type_error(idx, "table"));
     }
-    for (name, value) in fields.list() {
+    for (name, value) in fields.iter() {
         s.push_bytes(name);
         s.push_value(-1);
         s.raw_get(idx);
@@ -108,10 +108,14 @@ fn chunk(s: &State) -> Ret {
 }
 
 lua_fn!(global_head, head);
-/// `head()`: a decoder of a response head, from its status line.
+/// `head()`: a decoder of a response head, from its status line, and what it needs
+/// first (the five bytes that tell HTTP/1.x from HTTP/0.9).
 fn head(s: &State) -> Ret {
-    class::push_new(s, HeadObject(ResponseHead::new()), HEAD);
-    Ok(1)
+    let decoder = ResponseHead::new();
+    let need = decoder.need();
+    class::push_new(s, HeadObject(decoder), HEAD);
+    push_need(s, need);
+    Ok(2)
 }
 
 lua_fn!(global_fields, fields);
@@ -130,7 +134,7 @@ fn head_collect(s: &State) -> Ret {
 lua_fn!(meth_head_need, head_need_impl);
 /// `h:need()`: 5 (the bytes that tell HTTP/1.x from 0.9), `"line"`, or nil when done.
 fn head_need_impl(s: &State) -> Ret {
-    let h = class::check_class::<HeadObject>(s, 1, HEAD)?;
+    let h = class::check_object::<HeadObject>(s, 1, HEAD)?;
     push_need(s, h.0.need());
     Ok(1)
 }
@@ -139,7 +143,7 @@ lua_fn!(meth_head_feed, head_feed_impl);
 /// `h:feed(piece)`: true while the head needs more, false once it has ended; or `nil,
 /// message` for a malformed head.
 fn head_feed_impl(s: &State) -> Ret {
-    let h = class::check_class::<HeadObject>(s, 1, HEAD)?;
+    let h = class::check_object::<HeadObject>(s, 1, HEAD)?;
     let piece = s.check_bytes(2)?;
     match h.0.feed(piece) {
         Ok(need) => {
@@ -154,7 +158,7 @@ lua_fn!(meth_head_status, head_status_impl);
 /// `h:status()`: the code and the status line; `nil` and the line when it has no code;
 /// `false` and the bytes read when the reply is HTTP/0.9; nothing before the line.
 fn head_status_impl(s: &State) -> Ret {
-    let h = class::check_class::<HeadObject>(s, 1, HEAD)?;
+    let h = class::check_object::<HeadObject>(s, 1, HEAD)?;
     let (first, line) = match h.0.status() {
         Status::Pending => return Ok(0),
         Status::Code(code, line) => (Some(code), line),
@@ -176,7 +180,7 @@ fn head_status_impl(s: &State) -> Ret {
 lua_fn!(meth_head_fields, head_fields_impl);
 /// `h:fields(t)`: adds the head's fields to `t` and returns it.
 fn head_fields_impl(s: &State) -> Ret {
-    let h = class::check_class::<HeadObject>(s, 1, HEAD)?;
+    let h = class::check_object::<HeadObject>(s, 1, HEAD)?;
     push_fields_into(s, h.0.fields(), 2)
 }
 
@@ -196,7 +200,7 @@ fn dechunker_collect(s: &State) -> Ret {
 lua_fn!(meth_dechunker_need, dechunker_need_impl);
 /// `d:need()`: `"line"`, a number of data bytes, or nil once the body has ended.
 fn dechunker_need_impl(s: &State) -> Ret {
-    let d = class::check_class::<DechunkerObject>(s, 1, DECHUNKER)?;
+    let d = class::check_object::<DechunkerObject>(s, 1, DECHUNKER)?;
     push_need(s, d.0.need());
     Ok(1)
 }
@@ -205,7 +209,7 @@ lua_fn!(meth_dechunker_line, dechunker_line_impl);
 /// `d:line(line)`: takes a line as `receive()` returned it; returns the chunk data it
 /// held (usually ""), or `nil, message`.
 fn dechunker_line_impl(s: &State) -> Ret {
-    let d = class::check_class::<DechunkerObject>(s, 1, DECHUNKER)?;
+    let d = class::check_object::<DechunkerObject>(s, 1, DECHUNKER)?;
     let line = s.check_bytes(2)?;
     let mut out = Vec::new();
     match d.0.line(line, &mut out) {
@@ -221,7 +225,7 @@ lua_fn!(meth_dechunker_feed, dechunker_feed_impl);
 /// `d:feed(bytes)`: the chunk data in `bytes`, and how many bytes were used; or `nil,
 /// message` for a malformed body.
 fn dechunker_feed_impl(s: &State) -> Ret {
-    let d = class::check_class::<DechunkerObject>(s, 1, DECHUNKER)?;
+    let d = class::check_object::<DechunkerObject>(s, 1, DECHUNKER)?;
     let input = s.check_bytes(2)?;
     let mut out = Vec::new();
     match d.0.feed(input, &mut out) {
@@ -237,6 +241,6 @@ fn dechunker_feed_impl(s: &State) -> Ret {
 lua_fn!(meth_dechunker_fields, dechunker_fields_impl);
 /// `d:fields(t)`: adds the trailer fields to `t` and returns it.
 fn dechunker_fields_impl(s: &State) -> Ret {
-    let d = class::check_class::<DechunkerObject>(s, 1, DECHUNKER)?;
+    let d = class::check_object::<DechunkerObject>(s, 1, DECHUNKER)?;
     push_fields_into(s, d.0.trailer(), 2)
 }

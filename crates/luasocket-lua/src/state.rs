@@ -149,8 +149,8 @@ pub(crate) struct State {
     l: *mut lua_State,
     /// True while the body runs again after a collection (`Raise::Collect`).
     retried: bool,
-    /// Addresses of the objects this call has borrowed mutably.
-    held: std::cell::Cell<[usize; HELD]>,
+    /// Addresses of the objects this call has borrowed mutably (0: free slot).
+    held: [std::cell::Cell<usize>; HELD],
 }
 
 impl State {
@@ -163,7 +163,7 @@ impl State {
         State {
             l,
             retried: false,
-            held: std::cell::Cell::new([0; HELD]),
+            held: Default::default(),
         }
     }
 
@@ -177,18 +177,17 @@ impl State {
     /// already does (the same object passed twice) or holds too many: the caller refuses
     /// the second borrow instead of making two `&mut` to one value.
     pub(crate) fn hold(&self, address: usize) -> bool {
-        let mut held = self.held.get();
-        if held.contains(&address) {
-            return false;
-        }
-        match held.iter_mut().find(|slot| **slot == 0) {
-            Some(slot) => {
-                *slot = address;
-                self.held.set(held);
-                true
+        for slot in &self.held {
+            match slot.get() {
+                0 => {
+                    slot.set(address);
+                    return true;
+                }
+                held if held == address => return false,
+                _ => {}
             }
-            None => false,
         }
+        false
     }
 
     /// Whether the running body is the second run after a collection (`Raise::Collect`).

@@ -54,7 +54,7 @@ lua_fn!(meth_reply_line, reply_line_impl);
 /// `r:line(line)`: true while the reply needs more lines, false once it has ended; or
 /// `nil, message`.
 fn reply_line_impl(s: &State) -> Ret {
-    let r = class::check_class::<ReplyObject>(s, 1, REPLY)?;
+    let r = class::check_object::<ReplyObject>(s, 1, REPLY)?;
     let line = s.check_bytes(2)?;
     match r.0.line(line) {
         Ok(need) => {
@@ -68,7 +68,7 @@ fn reply_line_impl(s: &State) -> Ret {
 lua_fn!(meth_reply_result, reply_result_impl);
 /// `r:result()`: the code (three digits, a string) and the whole reply text.
 fn reply_result_impl(s: &State) -> Ret {
-    let r = class::check_class::<ReplyObject>(s, 1, REPLY)?;
+    let r = class::check_object::<ReplyObject>(s, 1, REPLY)?;
     match r.0.code() {
         Some(code) => s.push_bytes(code),
         None => s.push_nil(),

@@ -197,7 +197,7 @@ mod tests {
     }
 
     fn trailer_names(d: &Dechunker) -> Vec<&[u8]> {
-        d.trailer().list().iter().map(|(n, _)| &n[..]).collect()
+        d.trailer().iter().map(|(n, _)| n).collect()
     }
 
     #[test]

@@ -23,7 +23,12 @@ pub const VERSION_PREFIX: &[u8] = b"HTTP/";
 /// at a time until the empty line.
 #[derive(Debug, Clone, Default)]
 pub struct Fields {
-    list: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Every name and value, back to back (names already in lower case), so a head costs
+    /// one growing buffer rather than two allocations per field.
+    text: Vec<u8>,
+    /// Where each field lies in `text`: name start, value start, value end (the name
+    /// ends where its value starts).
+    spans: Vec<[usize; 3]>,
     lines: usize,
     bytes: usize,
     done: bool,
@@ -57,11 +62,13 @@ impl Fields {
             return Err(Error::HeadersTooLarge);
         }
         if line[0] == b' ' || line[0] == b'\t' {
-            let (_, value) = self.list.last_mut().ok_or(Error::MalformedHeaders)?;
+            // The field above is the last one in `text`, so its value grows in place.
+            let span = self.spans.last_mut().ok_or(Error::MalformedHeaders)?;
             check_value(line)?;
-            value.extend_from_slice(line);
-            let kept = value.trim_ascii_end().len();
-            value.truncate(kept);
+            self.text.extend_from_slice(line);
+            let kept = self.text[span[1]..].trim_ascii_end().len();
+            self.text.truncate(span[1] + kept);
+            span[2] = self.text.len();
             return Ok(Need::Line);
         }
         let colon = memchr::memchr(b':', line).ok_or(Error::MalformedHeaders)?;
@@ -71,13 +78,24 @@ impl Fields {
         }
         let value = line[colon + 1..].trim_ascii();
         check_value(value)?;
-        self.list.push((name.to_ascii_lowercase(), value.to_vec()));
+        if self.spans.is_empty() {
+            // A typical head's fields fit at once.
+            self.text.reserve(512);
+            self.spans.reserve(16);
+        }
+        let start = self.text.len();
+        self.text.extend(name.iter().map(u8::to_ascii_lowercase));
+        let value_start = self.text.len();
+        self.text.extend_from_slice(value);
+        self.spans.push([start, value_start, self.text.len()]);
         Ok(Need::Line)
     }
 
     /// The fields in the order they came: lower-case name and value.
-    pub fn list(&self) -> &[(Vec<u8>, Vec<u8>)] {
-        &self.list
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        self.spans
+            .iter()
+            .map(|&[name, value, end]| (&self.text[name..value], &self.text[value..end]))
     }
 }
 
@@ -243,7 +261,7 @@ mod tests {
         for line in lines {
             f.line(line)?;
         }
-        Ok(f.list().to_vec())
+        Ok(f.iter().map(|(n, v)| (n.to_vec(), v.to_vec())).collect())
     }
 
     #[test]
@@ -299,7 +317,7 @@ mod tests {
         assert_eq!(h.status(), Status::Code(404, b"HTTP/1.1 404 Not Found"));
         assert_eq!(h.feed(b"Server: x"), Ok(Need::Line));
         assert_eq!(h.feed(b""), Ok(Need::Done));
-        assert_eq!(h.fields().list().len(), 1);
+        assert_eq!(h.fields().iter().count(), 1);
 
         let mut h = ResponseHead::new();
         assert_eq!(h.feed(b"<html"), Ok(Need::Done));
