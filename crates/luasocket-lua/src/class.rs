@@ -42,35 +42,98 @@ pub(crate) trait Selectable: Class {
     fn readiness(&self) -> Readiness;
 }
 
-/// Reads the readiness of the object at `idx` if it is a `T`.
-type Probe = fn(&State, c_int) -> Option<Readiness>;
+/// Reads the readiness of a userdata block (its address and length) if it is a `T`.
+type Probe = unsafe fn(*mut u8, usize) -> Option<Readiness>;
+
+/// A selectable class: its tag and its probe.
+#[derive(Clone, Copy)]
+struct Registered {
+    tag: u64,
+    probe: Probe,
+}
 
 /// The selectable classes, registered by the modules that open them, so `select` reads
 /// our objects directly without knowing (or importing) each class.
-static PROBES: std::sync::RwLock<Vec<Probe>> = std::sync::RwLock::new(Vec::new());
+static PROBES: std::sync::RwLock<Vec<Registered>> = std::sync::RwLock::new(Vec::new());
 
-fn probe<T: Selectable>(s: &State, idx: c_int) -> Option<Readiness> {
-    peek::<T>(s, idx).map(Selectable::readiness)
-}
-
-/// Makes objects of class `T` known to [`readiness`]; registering twice is harmless.
-pub(crate) fn register_selectable<T: Selectable>() {
-    let p: Probe = probe::<T>;
-    let mut probes = PROBES
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if !probes.iter().any(|q| std::ptr::fn_addr_eq(*q, p)) {
-        probes.push(p);
+/// # Safety
+///
+/// `block` is the address of a live userdata block of `len` bytes.
+unsafe fn probe<T: Selectable>(block: *mut u8, len: usize) -> Option<Readiness> {
+    if len != size_of::<Cell<T>>() {
+        return None;
+    }
+    let cell = block.cast::<Cell<T>>();
+    // SAFETY: the block is a Cell<T> by size; its tag is read first, and a match means
+    // we wrote it (as in `value_at`).
+    unsafe {
+        if ptr::read(ptr::addr_of!((*cell).tag)) != T::TAG {
+            return None;
+        }
+        Some((*ptr::addr_of!((*cell).value)).readiness())
     }
 }
 
-/// The readiness of the object at `idx` when it is one of our selectable objects, else
-/// `None` (select then asks the object's own `getfd` and `dirty`).
-pub(crate) fn readiness(s: &State, idx: c_int) -> Option<Readiness> {
-    let probes = PROBES
+/// Makes objects of class `T` known to [`probes`]; registering twice is harmless.
+pub(crate) fn register_selectable<T: Selectable>() {
+    let mut registered = PROBES
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !registered.iter().any(|r| r.tag == T::TAG) {
+        debug_assert!(
+            registered.len() < MAX_PROBES,
+            "more selectable classes than MAX_PROBES"
+        );
+        registered.push(Registered {
+            tag: T::TAG,
+            probe: probe::<T>,
+        });
+    }
+}
+
+/// The most selectable classes there can be (tcp, udp, unix stream and datagram, serial).
+const MAX_PROBES: usize = 8;
+
+/// A copy of the selectable classes registered so far, taken once per `select` call. It
+/// is a copy, not a lock held across the call: select runs foreign `getfd` methods, which
+/// may load a module that registers a class.
+pub(crate) struct Probes([Option<Registered>; MAX_PROBES]);
+
+/// Takes the list of selectable classes for one `select` call.
+pub(crate) fn probes() -> Probes {
+    let registered = PROBES
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    probes.iter().find_map(|p| p(s, idx))
+    let mut copy = [None; MAX_PROBES];
+    for (slot, r) in copy.iter_mut().zip(registered.iter()) {
+        *slot = Some(*r);
+    }
+    Probes(copy)
+}
+
+impl Probes {
+    /// The readiness of the object at `idx` when it is one of our selectable objects,
+    /// else `None` (select then asks the object's own `getfd` and `dirty`). The block's
+    /// tag picks the one probe to ask.
+    pub(crate) fn readiness(&self, s: &State, idx: c_int) -> Option<Readiness> {
+        let l = s.raw();
+        // SAFETY: the block is only read after its type and length are checked: a
+        // userdata of at least 8 bytes, whose first 8 are read as a tag (any bytes are a
+        // valid u64; an unaligned read, since a foreign block's alignment is unknown).
+        unsafe {
+            if ffi::lua_type(l, idx) != ffi::LUA_TUSERDATA {
+                return None;
+            }
+            let len = ffi::lua_rawlen(l, idx);
+            let block = ffi::lua_touserdata(l, idx).cast::<u8>();
+            if block.is_null() || len < size_of::<u64>() {
+                return None;
+            }
+            let tag = ptr::read_unaligned(block.cast::<u64>());
+            let found = self.0.iter().map_while(|r| *r).find(|r| r.tag == tag)?;
+            (found.probe)(block, len)
+        }
+    }
 }
 
 /// Creates (or refreshes) the class `name` in the registry: its methods in `__index`
@@ -156,12 +219,6 @@ fn value_at<T: Class>(s: &State, idx: c_int) -> Option<*mut T> {
         }
         Some(ptr::addr_of_mut!((*cell).value))
     }
-}
-
-/// The value of type `T` inside the object at `idx`, whatever its class, for reading.
-pub(crate) fn peek<T: Class>(s: &State, idx: c_int) -> Option<&T> {
-    // SAFETY: as in `check`: a live T inside a userdata on the stack.
-    value_at::<T>(s, idx).map(|v| unsafe { &*v })
 }
 
 /// True when the metatable of `idx` is the registry's `name` (exact class) or has the key
@@ -367,10 +424,11 @@ mod tests {
     }
 
     lua_fn!(deep, deep_body);
-    /// Pushes as many values as `call` promises room for, and returns them all.
+    /// Asks for room for more values than Lua's minimum, pushes them, returns them all.
     fn deep_body(s: &State) -> Ret {
+        s.room(200)?;
         let before = s.top();
-        for i in 0..30 {
+        for i in 0..200 {
             s.push_integer(i);
         }
         Ok(s.top() - before)
@@ -489,12 +547,12 @@ mod tests {
     fn bodies_get_the_stack_room_they_are_promised() {
         let lua = lua();
         let count: i64 = lua.load("return select('#', deep())").eval().unwrap();
-        assert_eq!(count, 30);
+        assert_eq!(count, 200);
         // Deep Lua recursion first leaves little room; `call` makes more or refuses.
         let v: Value = lua
             .load("local function r(n) if n == 0 then return select('#', deep()) end return r(n - 1) end return r(150)")
             .eval()
             .unwrap();
-        assert_eq!(v.as_i64(), Some(30));
+        assert_eq!(v.as_i64(), Some(200));
     }
 }

@@ -1,5 +1,7 @@
-//! `socket.core`: the module table, its constants and functions, and helpers shared by
-//! the socket classes.
+//! `socket.core`: the module opener. It makes the module table with its constants and
+//! functions (`gettime`, `sleep`, `skip`, `select`, `newtry`, `protect`) and opens the
+//! classes and `socket.dns` into it. Nothing imports this module; what the classes share
+//! lives in `args.rs`, `results.rs` and `methods.rs`.
 
 use std::os::raw::c_int;
 use std::time::Duration;

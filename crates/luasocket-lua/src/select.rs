@@ -33,6 +33,7 @@ struct Origin {
 
 lua_fn!(global_select, select_impl);
 fn select_impl(s: &State) -> Ret {
+    let probes = crate::class::probes();
     let t = s.opt_number(3, -1.0)?;
     s.set_top(3);
     for tab in [RECVT, SENDT] {
@@ -65,7 +66,7 @@ fn select_impl(s: &State) -> Ret {
                 s.pop(1);
                 break;
             }
-            let info = match crate::class::readiness(s, -1) {
+            let info = match probes.readiness(s, -1) {
                 Some(info) => info,
                 None => foreign_info(s, tab == RECVT)?,
             };
