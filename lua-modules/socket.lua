@@ -6,7 +6,18 @@
 -- written in Lua there, so protected functions may yield. Socket sources and sinks answer
 -- getfd and dirty too, so they can be given to socket.select.
 
-local socket = require("socket.core")
+-- A library built for another Lua ABI fails to load with a bare linker message
+-- ("undefined symbol: lua_newuserdatauv"); say what it means.
+local loaded, socket = pcall(require, "socket.core")
+if not loaded then
+  local symbol = tostring(socket):match("undefined symbol: (lua%w*_[%w_]+)")
+  if symbol then
+    error(("socket.core was built for another Lua than this %s%s (it needs %s): " ..
+      "install the build for this interpreter (dist/<abi> or the rock for its version)\n%s")
+      :format(_VERSION, rawget(_G, "jit") and " (LuaJIT)" or "", symbol, tostring(socket)), 2)
+  end
+  error(socket, 2)
+end
 
 local error, ipairs, pairs, setmetatable, tostring, type =
   error, ipairs, pairs, setmetatable, tostring, type

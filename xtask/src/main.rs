@@ -9,6 +9,11 @@
 //!   `lua5.1`, `lua5.4`, `luajit` (or any `lua5.x`) when they are installed.
 //! - `specs --lua PATH --abi NAME [files]`: the spec runner alone, for one interpreter.
 //! - `lint`: `cargo fmt --check`, `cargo clippy -D warnings`, and `luacheck` when present.
+//! - `rock-build LUA`: the rockspec's build command; builds for the ABI of interpreter LUA
+//!   and leaves the library at `target/rock/socket/core.so`.
+//! - `release`: every artifact in `target/artifacts/` (see `release.rs`).
+
+mod release;
 
 use std::env;
 use std::fs;
@@ -25,29 +30,9 @@ const ABIS: &[(&str, &str)] = &[
     ("luajit", "luajit"),
 ];
 
-/// The cdylib every native module is a copy of: each loads through its own `luaopen_*`.
+/// The cdylib: installed once, as `socket/core.so`. The other native names are Lua files
+/// in `lua-modules/` that load it (it registers them in `package.preload`).
 const CDYLIB: &str = "libluasocket_lua.so";
-
-/// The native modules' require names, read from the one list there is: the
-/// `native_modules!` invocation in `luasocket-lua`'s `lib.rs` (`"socket.core" => ...`).
-fn native_modules(root: &Path) -> Result<Vec<String>> {
-    let lib = root.join("crates/luasocket-lua/src/lib.rs");
-    let text = fs::read_to_string(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
-    let block = text
-        .split("native_modules! {")
-        .nth(1)
-        .ok_or("lib.rs has no native_modules! invocation")?;
-    let block = &block[..block.find("\n}").unwrap_or(block.len())];
-    let names: Vec<String> = block
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix('"')?.split('"').next())
-        .map(str::to_string)
-        .collect();
-    if names.is_empty() {
-        return Err("native_modules! lists no module".into());
-    }
-    Ok(names)
-}
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -58,7 +43,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("specs") => specs_cmd(&args[1..]),
         Some("lint") => lint(),
-        _ => Err("usage: cargo xtask dist [--abi NAME]... | test | specs --lua PATH --abi NAME [spec...] | lint".into()),
+        Some("rock-build") => release::rock_build(&args[1..]),
+        Some("release") => release::release(),
+        _ => Err("usage: cargo xtask dist [--abi NAME]... | test | specs --lua PATH --abi NAME [spec...] | lint | rock-build LUA | release".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -119,37 +106,45 @@ fn cargo() -> Command {
     c
 }
 
-/// Builds dist/<abi>/ for each ABI.
+/// Builds the native library for `abi` (stripped, release) and returns its path.
+fn build_lib(abi: &str) -> Result<PathBuf> {
+    let feat = feature(abi)?;
+    let target = root().join("target/abi").join(abi);
+    run(cargo()
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "luasocket-lua",
+            "--lib",
+            "--no-default-features",
+        ])
+        .args(["--features", &format!("{feat},module")])
+        .arg("--target-dir")
+        .arg(&target))?;
+    Ok(target.join("release").join(CDYLIB))
+}
+
+/// Copies `from` to `to`, making `to`'s folder.
+fn install_file(from: &Path, to: &Path) -> Result {
+    fs::create_dir_all(to.parent().expect("files live in a folder"))
+        .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    fs::copy(from, to).map_err(|e| format!("cannot install {}: {e}", to.display()))?;
+    Ok(())
+}
+
+/// Builds dist/<abi>/ for each ABI: the Lua modules and the one native library.
 fn dist(abis: &[String]) -> Result {
     let root = root();
     for abi in abis {
-        let feat = feature(abi)?;
-        let target = root.join("target/abi").join(abi);
-        run(cargo()
-            .args([
-                "build",
-                "--release",
-                "--quiet",
-                "-p",
-                "luasocket-lua",
-                "--lib",
-                "--no-default-features",
-            ])
-            .args(["--features", &format!("{feat},module")])
-            .arg("--target-dir")
-            .arg(&target))?;
+        let lib = build_lib(abi)?;
         let out = root.join("dist").join(abi);
         if out.exists() {
             fs::remove_dir_all(&out).map_err(|e| format!("cannot clean {}: {e}", out.display()))?;
         }
         copy_tree(&root.join("lua-modules"), &out)?;
-        for name in native_modules(&root)? {
-            let dest = out.join(format!("{}.so", name.replace('.', "/")));
-            fs::create_dir_all(dest.parent().expect("native modules live in a folder"))
-                .map_err(|e| e.to_string())?;
-            fs::copy(target.join("release").join(CDYLIB), &dest)
-                .map_err(|e| format!("cannot install {}: {e}", dest.display()))?;
-        }
+        install_file(&lib, &out.join("socket/core.so"))?;
         eprintln!("dist/{abi} ready");
     }
     Ok(())

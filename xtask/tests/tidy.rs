@@ -2,7 +2,9 @@
 //!
 //! - inside a crate, the modules' `crate::` imports form no circle, and `luasocket-lua`'s
 //!   module opener (`core`) is imported by nobody;
-//! - in `luasocket-net`, only `src/sys/` names `libc`, `std::os::unix` or a target `cfg`.
+//! - in `luasocket-net`, only `src/sys/` names `libc`, `std::os::unix` or a target `cfg`;
+//! - every native module but `socket.core` has its Lua file in `lua-modules/` (the one
+//!   library serves them all), and no such file names a module that does not exist.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -177,4 +179,69 @@ fn only_the_os_seam_names_the_os() {
             );
         }
     }
+}
+
+/// The require names listed in `luasocket-lua`'s `native_modules!` invocation.
+fn native_modules() -> Vec<String> {
+    let lib = fs::read_to_string(workspace().join("crates/luasocket-lua/src/lib.rs")).unwrap();
+    let block = lib
+        .split("native_modules! {")
+        .nth(1)
+        .expect("native_modules! invocation");
+    let block = &block[..block.find("\n}").unwrap_or(block.len())];
+    block
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('"')?.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_native_name_loads_from_the_one_library() {
+    let names = native_modules();
+    assert!(names.contains(&"socket.core".to_string()), "{names:?}");
+    let lua = workspace().join("lua-modules");
+    for name in names.iter().filter(|n| *n != "socket.core") {
+        let file = lua.join(format!("{}.lua", name.replace('.', "/")));
+        let text = fs::read_to_string(&file).unwrap_or_else(|e| {
+            panic!("{}: {e} (a native name needs its Lua file)", file.display())
+        });
+        assert!(
+            text.contains("require(\"socket.core\")"),
+            "{}",
+            file.display()
+        );
+        assert!(
+            text.contains(&format!("package.preload[\"{name}\"](\"{name}\")")),
+            "{}",
+            file.display()
+        );
+    }
+    // And the other way round: a file shaped like these names a native module.
+    for file in sources_with_ext(&lua, "lua") {
+        let text = fs::read_to_string(&file).unwrap();
+        if let Some(at) = text.find("return package.preload[\"") {
+            let rest = &text[at + "return package.preload[\"".len()..];
+            let name = &rest[..rest.find('"').unwrap()];
+            assert!(
+                names.iter().any(|n| n == name),
+                "{} loads unknown {name}",
+                file.display()
+            );
+        }
+    }
+}
+
+/// Every file under `dir` whose name ends in `.ext`.
+fn sources_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(sources_with_ext(&path, ext));
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+    out
 }

@@ -6,6 +6,8 @@
 use std::os::raw::c_int;
 use std::time::Duration;
 
+use mlua::ffi;
+
 use crate::state::{lua_fn, Ret, State};
 
 /// The version string callers check (`socket._VERSION`), as C LuaSocket 3.1 reports it.
@@ -20,6 +22,7 @@ pub(crate) fn open(s: &State) -> Ret {
     // the library decides for itself (`crate::ignore_sigpipe`).
     #[cfg(feature = "module")]
     luasocket_net::ignore_sigpipe();
+    preload_siblings(s);
     s.new_table(0, 32);
     s.push_bytes(VERSION.as_bytes());
     s.set_field(-2, c"_VERSION");
@@ -53,6 +56,35 @@ pub(crate) fn open(s: &State) -> Ret {
     }
     s.pop(1);
     Ok(1)
+}
+
+/// Puts the loaders of this library's other native modules (`mime.core`, `socket.unix`,
+/// ...) in `package.preload`, where that has none of that name yet. So one file,
+/// `socket/core.so`, serves every native module: an install tree ships the other names
+/// as two-line Lua files that load `socket.core` and call these loaders, instead of a
+/// copy of the library per name.
+fn preload_siblings(s: &State) {
+    let top = s.top();
+    s.push_globals();
+    if s.raw_field(-1, c"package") == ffi::LUA_TTABLE
+        && s.raw_field(-1, c"preload") == ffi::LUA_TTABLE
+    {
+        for &(name, open) in crate::NATIVE_MODULES {
+            if name == "socket.core" {
+                continue;
+            }
+            s.push_bytes(name.as_bytes());
+            s.raw_get(-2);
+            let taken = !s.is_none_or_nil(-1);
+            s.pop(1);
+            if !taken {
+                s.push_bytes(name.as_bytes());
+                s.push_function(open);
+                s.raw_set(-3);
+            }
+        }
+    }
+    s.set_top(top);
 }
 
 lua_fn!(global_unload, unload_impl);

@@ -77,8 +77,10 @@ pub const LUA_MODULES: &[(&str, &str)] = &[
 ];
 
 /// Defines every native module once: its exported `luaopen_*` entry point (whose body is
-/// `$module::open`) and its entry in [`NATIVE_MODULES`]. `cargo xtask dist` reads the
-/// require names from this invocation too, so the list exists in one place only.
+/// `$module::open`) and its entry in [`NATIVE_MODULES`]. The list exists in this one
+/// place: `socket.core` registers the others in `package.preload` when it loads (so one
+/// library file serves them all), and the tidy test reads the names here to check that
+/// each has its two-line Lua file in `lua-modules/`.
 macro_rules! native_modules {
     ($($(#[doc = $doc:expr])* $require:literal => $name:ident => $module:ident,)*) => {
         $(

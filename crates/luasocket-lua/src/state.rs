@@ -479,6 +479,14 @@ impl State {
         unsafe { ffi::lua_setfield(self.l, idx, name.as_ptr()) }
     }
 
+    /// Pushes the table of globals.
+    pub(crate) fn push_globals(&self) {
+        // SAFETY: valid state; pushes one value.
+        unsafe {
+            ffi::lua_pushglobaltable(self.l);
+        }
+    }
+
     /// Pushes `t[name]` without metamethods (`lua_rawget`) and returns its type; for our
     /// own tables.
     pub(crate) fn raw_field(&self, idx: c_int, name: &CStr) -> c_int {

@@ -1,0 +1,6 @@
+/* Not Lua's header. LuaRocks 3.8 (Debian's) checks for lua.h and its LUA_VERSION_NUM
+ * before any build, even a `command` build that compiles no C, like luasocket-rs's.
+ * Point LUA_INCDIR here when the real headers (liblua5.4-dev) are not installed:
+ *   luarocks --lua-version 5.4 make LUA_INCDIR=$PWD/rockspecs/lua-h/5.4
+ */
+#define LUA_VERSION_NUM 504
