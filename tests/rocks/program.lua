@@ -19,5 +19,6 @@ assert(peer:send(line .. "\n"))
 assert(client:receive("*l") == "hello cm9jaw==")
 assert(url.parse("http://example.org:8080/a?b").port == "8080")
 for _, s in ipairs({ client, peer, server }) do s:close() end
+local searchpath = rawget(package, "searchpath") -- Lua 5.2+ and LuaJIT
 print(("ok: %s, %s, from %s"):format(socket._VERSION, _VERSION,
-  package.searchpath and package.searchpath("socket.core", package.cpath) or package.cpath))
+  searchpath and searchpath("socket.core", package.cpath) or package.cpath))

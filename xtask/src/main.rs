@@ -134,7 +134,7 @@ fn install_file(from: &Path, to: &Path) -> Result {
     Ok(())
 }
 
-/// Builds dist/<abi>/ for each ABI: the Lua modules and the one native library.
+/// Builds `dist/<abi>/` for each ABI: the Lua modules and the one native library.
 fn dist(abis: &[String]) -> Result {
     let root = root();
     for abi in abis {
@@ -174,12 +174,12 @@ fn host(abi: &str) -> Result<PathBuf> {
             "build",
             "--quiet",
             "-p",
-            "luasocket-lua",
+            "luasocket-cli",
             "--bin",
             "luasocket",
             "--no-default-features",
         ])
-        .args(["--features", &format!("{feat},vendored")])
+        .args(["--features", feat])
         .arg("--target-dir")
         .arg(&target))?;
     Ok(target.join("debug/luasocket"))

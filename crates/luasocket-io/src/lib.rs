@@ -6,6 +6,38 @@
 //! Everything here is driven through the [`Transport`] trait, so it is tested with a
 //! scripted transport (chunks, would-block, closed, delays) instead of sockets.
 //!
+//! ```
+//! use luasocket_io::{Buffer, Error, Pattern, Timeout, Transport};
+//!
+//! /// A transport that hands out a script of bytes, then the end of the stream.
+//! struct Script(Vec<u8>);
+//!
+//! impl Transport for Script {
+//!     fn recv(&mut self, buf: &mut [u8], _: &Timeout) -> Result<usize, Error> {
+//!         if self.0.is_empty() {
+//!             return Err(Error::Closed);
+//!         }
+//!         let n = buf.len().min(self.0.len());
+//!         buf[..n].copy_from_slice(&self.0[..n]);
+//!         self.0.drain(..n);
+//!         Ok(n)
+//!     }
+//!     fn send(&mut self, data: &[u8], _: &Timeout) -> Result<usize, Error> {
+//!         Ok(data.len())
+//!     }
+//! }
+//!
+//! let mut io = Script(b"HTTP/1.1 200 OK\r\nrest".to_vec());
+//! let mut buffer = Buffer::new();
+//! let tm = Timeout::default();
+//! let mut line = Vec::new();
+//! buffer.receive(&mut io, &tm, Pattern::Line, &mut line).unwrap();
+//! assert_eq!(line, b"HTTP/1.1 200 OK"); // client:receive("*l")
+//! let mut rest = Vec::new();
+//! buffer.receive(&mut io, &tm, Pattern::All, &mut rest).unwrap();
+//! assert_eq!(rest, b"rest"); // client:receive("*a")
+//! ```
+//!
 //! **In scope**: buffering, receive patterns, partial results on error, send ranges,
 //! timeout arithmetic on a monotonic clock, statistics, error words.
 //!

@@ -46,34 +46,25 @@ use mlua::{ffi, Lua, Table};
 
 /// The Lua half of the library, as `(require name, source)`, laid out as installed.
 pub const LUA_MODULES: &[(&str, &str)] = &[
-    ("socket", include_str!("../../../lua-modules/socket.lua")),
-    ("ltn12", include_str!("../../../lua-modules/ltn12.lua")),
-    ("mime", include_str!("../../../lua-modules/mime.lua")),
-    ("mbox", include_str!("../../../lua-modules/mbox.lua")),
-    (
-        "socket.url",
-        include_str!("../../../lua-modules/socket/url.lua"),
-    ),
+    ("socket", include_str!("../lua-modules/socket.lua")),
+    ("ltn12", include_str!("../lua-modules/ltn12.lua")),
+    ("mime", include_str!("../lua-modules/mime.lua")),
+    ("mbox", include_str!("../lua-modules/mbox.lua")),
+    ("socket.url", include_str!("../lua-modules/socket/url.lua")),
     (
         "socket.headers",
-        include_str!("../../../lua-modules/socket/headers.lua"),
+        include_str!("../lua-modules/socket/headers.lua"),
     ),
-    (
-        "socket.tp",
-        include_str!("../../../lua-modules/socket/tp.lua"),
-    ),
+    ("socket.tp", include_str!("../lua-modules/socket/tp.lua")),
     (
         "socket.http",
-        include_str!("../../../lua-modules/socket/http.lua"),
+        include_str!("../lua-modules/socket/http.lua"),
     ),
     (
         "socket.smtp",
-        include_str!("../../../lua-modules/socket/smtp.lua"),
+        include_str!("../lua-modules/socket/smtp.lua"),
     ),
-    (
-        "socket.ftp",
-        include_str!("../../../lua-modules/socket/ftp.lua"),
-    ),
+    ("socket.ftp", include_str!("../lua-modules/socket/ftp.lua")),
 ];
 
 /// Defines every native module once: its exported `luaopen_*` entry point (whose body is
@@ -140,7 +131,7 @@ pub fn ignore_sigpipe() {
 /// Makes every module of the library loadable with `require` in `lua`, without files:
 /// `socket.core` (native) and the Lua modules are put in `package.preload`.
 ///
-/// ```no_run
+/// ```
 /// let lua = mlua::Lua::new();
 /// luasocket_lua::preload(&lua).unwrap();
 /// lua.load(r#"local socket = require "socket"; print(socket.gettime())"#).exec().unwrap();

@@ -4,8 +4,30 @@
 //! (and deadlines), socket options under LuaSocket's names, and a `poll(2)`-based
 //! readiness wait with no descriptor limit.
 //!
-//! Every descriptor is non-blocking; waiting happens in [`sys`] with `poll(2)`, bounded
+//! Every descriptor is non-blocking; waiting happens in the OS seam (`sys/`) with `poll(2)`, bounded
 //! by a [`luasocket_io::Timeout`]. Writes never raise `SIGPIPE` (`MSG_NOSIGNAL`).
+//!
+//! ```
+//! use luasocket_io::{Timeout, Transport};
+//! use luasocket_net::{Family, Kind, Sock};
+//!
+//! # fn main() -> Result<(), luasocket_io::Error> {
+//! let tm = Timeout::new(5.0, -1.0); // settimeout(5)
+//! let mut server = Sock::new(Kind::Stream, Family::Inet)?; // socket.tcp4()
+//! server.bind(b"127.0.0.1", b"0", &tm)?;
+//! server.listen(32)?;
+//! let port = server.local_addr()?.port().to_string();
+//!
+//! let mut client = Sock::new(Kind::Stream, Family::Inet)?;
+//! client.connect(b"127.0.0.1", port.as_bytes(), &mut Timeout::new(5.0, -1.0))?;
+//! let mut peer = server.accept(&tm)?;
+//! client.send(b"ping", &tm)?;
+//! let mut buf = [0u8; 4];
+//! let n = peer.recv(&mut buf, &tm)?;
+//! assert_eq!(&buf[..n], &b"ping"[..n]);
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! **In scope**: system calls, errno to LuaSocket message, descriptor ownership
 //! (`getfd`/`setfd`), options queued until a lazily created socket exists.

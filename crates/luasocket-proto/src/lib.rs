@@ -8,6 +8,22 @@
 //! `receive()` returned it, and says what it [`Need`]s next; Rust owns the grammar and
 //! the limits.
 //!
+//! ```
+//! use luasocket_proto::head::{ResponseHead, Status};
+//! use luasocket_proto::Need;
+//!
+//! // What socket.http reads, in the pieces receive() returns.
+//! let mut head = ResponseHead::new();
+//! assert_eq!(head.need(), Need::Bytes(5));
+//! head.feed(b"HTTP/").unwrap();
+//! head.feed(b"1.1 200 OK").unwrap();
+//! head.feed(b"Content-Type: text/plain").unwrap();
+//! assert_eq!(head.feed(b"").unwrap(), Need::Done);
+//! assert_eq!(head.status(), Status::Code(200, b"HTTP/1.1 200 OK"));
+//! let fields: Vec<_> = head.fields().iter().collect();
+//! assert_eq!(fields, [(&b"content-type"[..], &b"text/plain"[..])]);
+//! ```
+//!
 //! **In scope**: pure functions and decoders over bytes.
 //! - [`head`]: the HTTP response head (status line, fields) and field blocks;
 //! - [`chunked`]: the chunked transfer coding, decoding and framing;
