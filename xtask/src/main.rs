@@ -377,6 +377,7 @@ fn lint() -> Result {
         Some(luacheck) => run(Command::new(luacheck).current_dir(root()).args([
             "lua-modules",
             "crates/luasocket-lua/src/lua",
+            "crates/luasocket-cli/src",
             "tests",
             "examples",
         ])),

@@ -9,6 +9,8 @@
 //!   manifest: `luarocks install --only-server=target/artifacts/rocks/<abi> luasocket-rs`
 //!   needs no cargo and no C compiler. Built for the ABIs whose interpreter is installed
 //!   (LuaRocks needs one to make a rock);
+//! - `luasocket-<version>-linux-<arch>`: the standalone interpreter (Lua 5.4, every module
+//!   built in);
 //! - `SHA256SUMS`.
 
 use std::env;
@@ -104,6 +106,18 @@ pub(crate) fn release() -> Result {
             lib.len()
         );
     }
+    let interp = format!("luasocket-{version}-linux-{arch}");
+    run(crate::cargo().args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "luasocket-cli",
+        "--bin",
+        "luasocket",
+    ]))?;
+    install_file(&root.join("target/release/luasocket"), &out.join(&interp))?;
+    artifacts.push(PathBuf::from(&interp));
     let have_luarocks = on_path("luarocks").is_some() && on_path("luarocks-admin").is_some();
     for abi in &abis {
         let Some((lua, lrv)) = interpreter(abi) else {
