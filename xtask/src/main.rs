@@ -36,16 +36,92 @@ const CDYLIB: &str = "libluasocket_lua.so";
 
 type Result<T = ()> = std::result::Result<T, String>;
 
+/// The tasks, with their usage and what they do.
+const TASKS: &[(&str, &str, &str)] = &[
+    ("dist", "dist [--abi NAME]...", "build dist/<abi>/ (Lua modules and the one native library) for every ABI, or the ones named"),
+    ("test", "test", "cargo test --workspace, then the Lua specs under every ABI (vendored and system interpreters)"),
+    ("specs", "specs --lua PATH --abi NAME [SPEC.lua]...", "the Lua specs alone, under one interpreter, against dist/<NAME>/"),
+    ("lint", "lint", "rustfmt --check, clippy -D warnings, luacheck"),
+    ("rock-build", "rock-build LUA", "the rockspec's build command: build for the ABI of interpreter LUA into target/rock/"),
+    ("release", "release", "every artifact in target/artifacts/: tarballs, binary rocks and servers, the interpreter, SHA256SUMS"),
+];
+
+fn usage() -> String {
+    let mut text = String::from(
+        "usage: cargo xtask <task> [options]   (cargo xtask <task> --help)\n\ntasks:\n",
+    );
+    for (_, synopsis, what) in TASKS {
+        text.push_str(&format!("  {synopsis}\n      {what}\n"));
+    }
+    text
+}
+
+/// Refuses options a task does not take: `allowed` lists the flags that take a value.
+fn check_flags(task: &str, args: &[String], allowed: &[&str]) -> Result {
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if allowed.contains(&a.as_str()) {
+            if i + 1 >= args.len() {
+                return Err(format!("{task}: {a} needs a value"));
+            }
+            i += 2;
+            continue;
+        }
+        if a.starts_with('-') {
+            return Err(format!("{task}: unknown option {a}\n{}", task_help(task)));
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+fn task_help(task: &str) -> String {
+    TASKS
+        .iter()
+        .find(|(name, _, _)| *name == task)
+        .map(|(_, synopsis, what)| format!("usage: cargo xtask {synopsis}\n  {what}"))
+        .unwrap_or_else(usage)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("dist") => dist(&abi_args(&args[1..])),
-        Some("test") => test(),
-        Some("specs") => specs_cmd(&args[1..]),
-        Some("lint") => lint(),
-        Some("rock-build") => release::rock_build(&args[1..]),
-        Some("release") => release::release(),
-        _ => Err("usage: cargo xtask dist [--abi NAME]... | test | specs --lua PATH --abi NAME [spec...] | lint | rock-build LUA | release".into()),
+    let task = args.first().map(String::as_str).unwrap_or("");
+    let rest = args.get(1..).unwrap_or(&[]);
+    if matches!(task, "" | "-h" | "--help" | "help") {
+        println!("{}", usage());
+        return ExitCode::SUCCESS;
+    }
+    if rest.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{}", task_help(task));
+        return ExitCode::SUCCESS;
+    }
+    let no_args = |task: &str| -> Result {
+        match rest.first() {
+            None => Ok(()),
+            Some(a) => Err(format!(
+                "{task}: unexpected argument {a}\n{}",
+                task_help(task)
+            )),
+        }
+    };
+    let result = match task {
+        "dist" => check_flags(task, rest, &["--abi"]).and_then(|()| {
+            if let Some(stray) = rest
+                .iter()
+                .enumerate()
+                .find(|(i, a)| i % 2 == 0 && *a != "--abi")
+            {
+                return Err(format!("dist: unexpected argument {}", stray.1));
+            }
+            dist(&abi_args(rest))
+        }),
+        "test" => no_args(task).and_then(|()| test()),
+        "specs" => check_flags(task, rest, &["--lua", "--abi"]).and_then(|()| specs_cmd(rest)),
+        "lint" => no_args(task).and_then(|()| lint()),
+        "rock-build" => check_flags(task, rest, &[]).and_then(|()| release::rock_build(rest)),
+        "release" => no_args(task).and_then(|()| release::release()),
+        other => Err(format!("unknown task {other}\n{}", usage())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
