@@ -242,7 +242,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result {
 }
 
 /// Builds the vendored interpreter for `abi` and returns its path.
-fn host(abi: &str) -> Result<PathBuf> {
+pub(crate) fn host(abi: &str) -> Result<PathBuf> {
     let feat = feature(abi)?;
     let target = root().join("target/host").join(abi);
     run(cargo()

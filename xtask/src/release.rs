@@ -7,8 +7,8 @@
 //!   5.1 and LuaJIT ones have the same name), with the binary rock `luasocket-rs`, the
 //!   rock `luasocket` that makes rocks depending on LuaSocket resolve to ours, and the
 //!   manifest: `luarocks install --only-server=target/artifacts/rocks/<abi> luasocket-rs`
-//!   needs no cargo and no C compiler. Built for the ABIs whose interpreter is installed
-//!   (LuaRocks needs one to make a rock);
+//!   needs no cargo and no C compiler. LuaRocks makes each with the system's interpreter
+//!   for that ABI, or with our own vendored one where the system has none;
 //! - `luasocket-<version>-linux-<arch>`: the standalone interpreter (Lua 5.4, every module
 //!   built in);
 //! - `SHA256SUMS`.
@@ -64,17 +64,23 @@ fn version() -> Result<String> {
         .ok_or_else(|| "no version in Cargo.toml".into())
 }
 
-/// The interpreter for `abi` on PATH, and the Lua version LuaRocks knows it by.
-fn interpreter(abi: &str) -> Option<(PathBuf, &'static str)> {
+/// An interpreter for `abi` (the system's when installed, else our own built from
+/// vendored sources, which answers `-e` as `lua` does), and the Lua version LuaRocks
+/// knows it by.
+fn interpreter(abi: &str) -> Result<(PathBuf, &'static str)> {
     let luarocks_version = match abi {
         "luajit" | "lua5.1" => "5.1",
         "lua5.2" => "5.2",
         "lua5.3" => "5.3",
         "lua5.4" => "5.4",
         "lua5.5" => "5.5",
-        _ => return None,
+        _ => return Err(format!("no LuaRocks version for {abi}")),
     };
-    on_path(abi).map(|p| (p, luarocks_version))
+    let lua = match on_path(abi) {
+        Some(system) => system,
+        None => crate::host(abi)?,
+    };
+    Ok((lua, luarocks_version))
 }
 
 /// `release`: every artifact, in `target/artifacts/`.
@@ -120,10 +126,7 @@ pub(crate) fn release() -> Result {
     artifacts.push(PathBuf::from(&interp));
     let have_luarocks = on_path("luarocks").is_some() && on_path("luarocks-admin").is_some();
     for abi in &abis {
-        let Some((lua, lrv)) = interpreter(abi) else {
-            eprintln!("{abi}: no interpreter on PATH, no binary rock (the tarball is there)");
-            continue;
-        };
+        let (lua, lrv) = interpreter(abi)?;
         if !have_luarocks {
             return Err("luarocks and luarocks-admin are needed for the binary rocks".into());
         }

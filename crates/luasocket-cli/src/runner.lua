@@ -30,7 +30,7 @@ local function handler(msg)
   -- The frames below the program's own are this runner's: cut them, and end as lua.c's
   -- traceback ends.
   local tb = traceback(msg, 2)
-  local cut = tb:find("\n\t[^\n]*%[C%]: in function '?xpcall'?")
+  local cut = tb:find("\n\t%[C%]: in [%w ]*'?xpcall'?")
   if cut then
     tb = tb:sub(1, cut - 1):gsub("\n\t%(%.%.%.tail calls%.%.%.%)$", "")
       :gsub("\n\t%(tail call%): %?$", "") .. "\n\t[C]: in ?"
