@@ -230,8 +230,8 @@ fn run(progname: &str, args: &[OsString], c: &Command) -> mlua::Result<bool> {
     Ok(true)
 }
 
-/// `arg`: the script at 0, its arguments from 1, the interpreter and options below 0
-/// (with no script, everything is at negative indices... and arg[0] is the program).
+/// `arg`: the script at 0, its arguments from 1, the interpreter and options below 0.
+/// With no script, the interpreter is at 0 and the options follow it, as in `lua.c`.
 fn arg_table(lua: &Lua, args: &[OsString], script: Option<usize>) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     let zero = script.unwrap_or(0) as i64;
