@@ -1,0 +1,232 @@
+//! A TLS connection over a LuaSocket socket. It implements the same `Transport` as TCP,
+//! so the receive buffer and its patterns, partial results and timeouts are the same
+//! code. Ciphertext moves through the socket's own timed `recv`/`send`; what could not be
+//! sent yet is kept for the next call.
+
+use std::io::{ErrorKind, Read, Write};
+
+use luasocket_io::{Error, Timeout, Transport};
+use luasocket_net::Sock;
+use rustls::{ClientConnection, Connection, ServerConnection};
+
+use crate::config::{server_name, Context};
+use crate::error::from_rustls;
+use crate::TlsError;
+
+/// The most plaintext rustls holds unsent before `send` waits for the socket.
+const PLAINTEXT_LIMIT: usize = 64 * 1024;
+
+/// A TLS connection over a socket.
+pub struct TlsStream {
+    sock: Sock,
+    conn: Connection,
+    /// Ciphertext made but not sent yet.
+    out: Vec<u8>,
+    /// Ciphertext received but not taken by rustls yet (it takes what its buffer holds).
+    incoming: Vec<u8>,
+    /// The peer closed the TCP stream.
+    eof: bool,
+}
+
+impl std::fmt::Debug for TlsStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsStream")
+            .field("fd", &self.sock.fd())
+            .field("handshaking", &self.conn.is_handshaking())
+            .finish()
+    }
+}
+
+impl TlsStream {
+    /// Wraps a connected socket. A client checks the peer against `server_name` (the SNI
+    /// name too); a server ignores it.
+    pub fn new(sock: Sock, context: &Context, name: Option<&str>) -> Result<TlsStream, TlsError> {
+        let mut conn: Connection = match context {
+            Context::Client(config) => {
+                let name = server_name(name.unwrap_or("localhost"))?;
+                ClientConnection::new(config.clone(), name)
+                    .map_err(from_rustls)?
+                    .into()
+            }
+            Context::Server(config) => ServerConnection::new(config.clone())
+                .map_err(from_rustls)?
+                .into(),
+        };
+        conn.set_buffer_limit(Some(PLAINTEXT_LIMIT));
+        Ok(TlsStream {
+            sock,
+            conn,
+            out: Vec::new(),
+            incoming: Vec::new(),
+            eof: false,
+        })
+    }
+
+    /// The socket under the connection.
+    pub fn sock(&self) -> &Sock {
+        &self.sock
+    }
+
+    /// Whether decrypted bytes wait to be read (LuaSec's `dirty`).
+    pub fn has_plaintext(&mut self) -> bool {
+        self.conn
+            .process_new_packets()
+            .is_ok_and(|state| state.plaintext_bytes_to_read() > 0)
+    }
+
+    /// The protocol ALPN settled on.
+    pub fn alpn(&self) -> Option<&[u8]> {
+        self.conn.alpn_protocol()
+    }
+
+    /// `"TLSv1.2"` or `"TLSv1.3"` once the handshake is done.
+    pub fn protocol(&self) -> Option<&'static str> {
+        self.conn.protocol_version().map(|v| match v {
+            rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3",
+            _ => "TLSv1.2",
+        })
+    }
+
+    /// The peer's certificates, leaf first (DER).
+    pub fn peer_certificates(&self) -> Vec<Vec<u8>> {
+        self.conn
+            .peer_certificates()
+            .map(|certs| certs.iter().map(|c| c.to_vec()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Runs the handshake within `tm`: done, or `WantRead`/`WantWrite` when `tm` runs out
+    /// waiting (at once for a zero timeout), or the failure.
+    pub fn handshake(&mut self, tm: &Timeout) -> Result<(), TlsError> {
+        loop {
+            match self.flush(tm) {
+                Err(Error::Timeout) => return Err(TlsError::WantWrite),
+                Err(e) => return Err(TlsError::Io(e)),
+                Ok(()) => {}
+            }
+            if !self.conn.is_handshaking() {
+                return Ok(());
+            }
+            if self.eof && self.incoming.is_empty() {
+                // The peer went away mid-handshake.
+                return Err(TlsError::Io(Error::Closed));
+            }
+            match self.fill(tm) {
+                Err(TlsError::Io(Error::Timeout)) => return Err(TlsError::WantRead),
+                Err(e) => return Err(e),
+                Ok(()) => {}
+            }
+        }
+    }
+
+    /// Sends close_notify (if the socket takes it at once) and closes the socket.
+    pub fn close(&mut self) {
+        self.conn.send_close_notify();
+        let _ = self.flush(&Timeout::new(0.0, -1.0));
+        self.sock.close();
+    }
+
+    /// Sends the ciphertext rustls has made, within `tm`.
+    fn flush(&mut self, tm: &Timeout) -> Result<(), Error> {
+        while self.conn.wants_write() {
+            if self.conn.write_tls(&mut self.out).is_err() {
+                break;
+            }
+        }
+        while !self.out.is_empty() {
+            let n = self.sock.send(&self.out, tm)?;
+            self.out.drain(..n);
+        }
+        Ok(())
+    }
+
+    /// Reads ciphertext from the socket (within `tm`) when none is waiting, and hands
+    /// rustls what it takes; nothing received is ever dropped.
+    fn fill(&mut self, tm: &Timeout) -> Result<(), TlsError> {
+        if self.incoming.is_empty() && !self.eof {
+            let mut buf = [0u8; 16 * 1024];
+            match self.sock.recv(&mut buf, tm) {
+                Ok(n) => self.incoming.extend_from_slice(&buf[..n]),
+                Err(Error::Closed | Error::Reset) => self.eof = true,
+                Err(e) => return Err(TlsError::Io(e)),
+            }
+        }
+        let mut input = &self.incoming[..];
+        while !input.is_empty() {
+            match self.conn.read_tls(&mut input) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        let used = self.incoming.len() - input.len();
+        self.incoming.drain(..used);
+        if self.eof && self.incoming.is_empty() {
+            // Tell rustls the stream ended.
+            let _ = self.conn.read_tls(&mut &[][..]);
+        }
+        if let Err(e) = self.conn.process_new_packets() {
+            // Tell the peer why, if the socket takes it now.
+            let _ = self.flush(&Timeout::new(0.0, -1.0));
+            return Err(from_rustls(e));
+        }
+        Ok(())
+    }
+}
+
+/// What the receive buffer sees of a TLS failure: the word, or `"closed"` for an end of
+/// stream. A verification failure during an implicit handshake keeps its text.
+fn to_io(e: TlsError) -> Error {
+    match e {
+        TlsError::Io(e) => e,
+        TlsError::WantRead | TlsError::WantWrite => Error::Timeout,
+        other => Error::Io(std::io::Error::other(other.to_string())),
+    }
+}
+
+impl Transport for TlsStream {
+    fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.conn.is_handshaking() {
+            self.handshake(tm).map_err(to_io)?;
+        }
+        loop {
+            match self.conn.reader().read(buf) {
+                Ok(0) => return Err(Error::Closed),
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    if self.eof && self.incoming.is_empty() {
+                        return Err(Error::Closed);
+                    }
+                    self.flush(tm)?;
+                    self.fill(tm).map_err(to_io)?;
+                }
+                // The peer closed the stream without close_notify.
+                Err(e) if e.kind() == ErrorKind::UnexpectedEof => return Err(Error::Closed),
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+    }
+
+    fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
+        if data.is_empty() {
+            return Ok(0);
+        }
+        if self.conn.is_handshaking() {
+            self.handshake(tm).map_err(to_io)?;
+        }
+        let mut accepted = self.conn.writer().write(data).map_err(Error::Io)?;
+        if accepted == 0 {
+            // rustls holds its limit of plaintext: send some first.
+            self.flush(tm)?;
+            accepted = self.conn.writer().write(data).map_err(Error::Io)?;
+        }
+        match self.flush(tm) {
+            // The bytes are taken; what is left goes out with the next call.
+            Err(Error::Timeout) if accepted > 0 => Ok(accepted),
+            Err(e) => Err(e),
+            Ok(()) => Ok(accepted),
+        }
+    }
+}
