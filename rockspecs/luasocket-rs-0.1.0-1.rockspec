@@ -41,6 +41,7 @@ build = {
       ["socket.http.core"] = "lua-modules/socket/http/core.lua",
       ["socket.serial"] = "lua-modules/socket/serial.lua",
       ["socket.smtp"] = "lua-modules/socket/smtp.lua",
+      ["socket.ssl"] = "lua-modules/socket/ssl.lua",
       ["socket.tp"] = "lua-modules/socket/tp.lua",
       ["socket.tp.core"] = "lua-modules/socket/tp/core.lua",
       ["socket.unix"] = "lua-modules/socket/unix.lua",

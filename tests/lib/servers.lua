@@ -93,8 +93,17 @@ function M.nginx()
   for name, data in pairs(M.files) do write(dir .. "/www/" .. name, data) end
   write(dir .. "/www/private/secret.txt", "the secret\n")
   write(dir .. "/htpasswd", "user:{PLAIN}p@ss/w?rd\n")
-  if not run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost" ..
-    " -keyout '" .. dir .. "/key.pem' -out '" .. dir .. "/cert.pem' >/dev/null 2>&1") then
+  -- A throwaway CA (ca.pem) and a certificate for localhost and 127.0.0.1 signed by it,
+  -- so a verifying client can trust the CA and check the name.
+  local made = run("cd '" .. dir .. "' && " ..
+    "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=luasocket-test-ca" ..
+    " -keyout ca.key -out ca.pem >/dev/null 2>&1 && " ..
+    "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout key.pem -out req.csr" ..
+    " >/dev/null 2>&1 && " ..
+    "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf && " ..
+    "openssl x509 -req -in req.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1" ..
+    " -extfile ext.cnf -out cert.pem >/dev/null 2>&1")
+  if not made then
     return nil, "openssl could not make a certificate"
   end
   local conf = ([[
@@ -142,6 +151,7 @@ http {
     listen 127.0.0.1:SSLPORT ssl;
     ssl_certificate DIR/cert.pem;
     ssl_certificate_key DIR/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
     root DIR/www;
     location = /to-http { return 302 http://127.0.0.1:PORT/small.txt; }
   }
@@ -161,7 +171,7 @@ http {
     return nil, "nginx is not answering"
   end
   return {
-    port = port, ssl_port = ssl_port, proxy_port = proxy_port, dir = dir,
+    port = port, ssl_port = ssl_port, proxy_port = proxy_port, dir = dir, ca = dir .. "/ca.pem",
     url = "http://127.0.0.1:" .. port,
     stop = function()
       run(base .. " -s stop >/dev/null 2>&1")

@@ -30,6 +30,8 @@ mod options;
 mod results;
 mod select;
 mod serial;
+#[cfg(feature = "tls")]
+mod ssl;
 #[allow(unsafe_code)]
 mod state;
 mod stream;
@@ -73,9 +75,10 @@ pub const LUA_MODULES: &[(&str, &str)] = &[
 /// library file serves them all), and the tidy test reads the names here to check that
 /// each has its two-line Lua file in `lua-modules/`.
 macro_rules! native_modules {
-    ($($(#[doc = $doc:expr])* $require:literal => $name:ident => $module:ident,)*) => {
+    ($($(#[doc = $doc:expr])* $(#[cfg($cfg:meta)])? $require:literal => $name:ident => $module:ident,)*) => {
         $(
             $(#[doc = $doc])*
+            $(#[cfg($cfg)])?
             ///
             /// # Safety
             ///
@@ -94,7 +97,10 @@ macro_rules! native_modules {
         )*
 
         /// The native modules: require name and entry point.
-        pub const NATIVE_MODULES: &[(&str, ffi::lua_CFunction)] = &[$(($require, $name)),*];
+        pub const NATIVE_MODULES: &[(&str, ffi::lua_CFunction)] = &[$(
+            $(#[cfg($cfg)])?
+            ($require, $name),
+        )*];
     };
 }
 
@@ -115,6 +121,10 @@ native_modules! {
     "socket.unix" => luaopen_socket_unix => unix,
     /// Entry point of `socket.serial`.
     "socket.serial" => luaopen_socket_serial => serial,
+    /// Entry point of `socket.ssl`: TLS connections in LuaSec's shape (rustls); in builds
+    /// with the `tls` feature.
+    #[cfg(feature = "tls")]
+    "socket.ssl" => luaopen_socket_ssl => ssl,
 }
 
 /// Sets `SIGPIPE` to ignored for the whole process, as C LuaSocket's `socket.core` does

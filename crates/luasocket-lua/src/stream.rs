@@ -115,6 +115,13 @@ pub(crate) fn push<K: StreamKind>(s: &State, io: K::Io, class: &CStr) {
     class::push_new(s, StreamObject::<K>::new(io), class);
 }
 
+/// Pushes a new object of class `class` around `io`, with timeout `tm`.
+pub(crate) fn push_with_timeout<K: StreamKind>(s: &State, io: K::Io, class: &CStr, tm: Timeout) {
+    let mut object = StreamObject::<K>::new(io);
+    object.tm = tm;
+    class::push_new(s, object, class);
+}
+
 /// The object at argument 1, of group `...{any}`.
 pub(crate) fn any<K: StreamKind>(s: &State) -> Result<&mut StreamObject<K>, Raise> {
     methods::any::<StreamObject<K>>(s)

@@ -67,6 +67,11 @@ impl TlsStream {
         &self.sock
     }
 
+    /// The socket under the connection, for `setfd`.
+    pub fn sock_mut(&mut self) -> &mut Sock {
+        &mut self.sock
+    }
+
     /// Whether decrypted bytes wait to be read (LuaSec's `dirty`).
     pub fn has_plaintext(&mut self) -> bool {
         self.conn

@@ -1,0 +1,358 @@
+//! `socket.ssl`: TLS connections in LuaSec's shape, on `luasocket-tls` (rustls).
+//!
+//! `newcontext(params)` makes an `ssl{context}` from LuaSec's parameter table;
+//! `wrap(tcp, context_or_params)` takes the TCP object's socket (leaving the TCP object
+//! without a descriptor, as LuaSec's `setfd(-1)` does) and returns an `ssl{connection}`
+//! with the stream methods of a TCP client (`receive`, `send`, `settimeout`, `close`, ...)
+//! plus `dohandshake`, `sni`, `getalpn` and `info`. The rustls connection is made at the
+//! first handshake, so `sni(name)` may come first; without it the peer's address is the
+//! name checked.
+
+use std::ffi::CStr;
+
+use luasocket_io::{Error, Timeout, Transport};
+use luasocket_net::{Family, Kind, RawFd, Sock};
+use luasocket_tls::{Context, Mode, Params, Pem, TlsError, TlsStream};
+use mlua::ffi;
+
+use crate::class::{self, Class, Method};
+use crate::methods;
+use crate::state::{lua_fn, Raise, Ret, State};
+use crate::stream::{self, Io, StreamKind};
+use crate::tcp::Tcp;
+
+/// TLS connections.
+pub(crate) struct Ssl;
+
+impl StreamKind for Ssl {
+    const TAG: u64 = 0x4c53_5f53_534c_0001;
+    // Not LuaSec's "SSL:Connection": the class names are registry keys, and LuaSec's own
+    // objects may live in the same state.
+    const MASTER: &'static CStr = c"ssl{connection}";
+    const CLIENT: &'static CStr = c"ssl{connection}";
+    const SERVER: &'static CStr = c"ssl{connection}";
+    const ANY: &'static CStr = c"ssl{any}";
+    type Io = SslIo;
+}
+
+/// The class of contexts.
+const CONTEXT: &CStr = c"ssl{context}";
+
+struct ContextObject(Context);
+
+impl Class for ContextObject {
+    const TAG: u64 = 0x4c53_5f53_4354_0001;
+}
+
+/// A wrapped socket before its handshake: the socket, the context, the name to check.
+pub(crate) struct Pending {
+    sock: Sock,
+    context: Context,
+    name: Option<String>,
+}
+
+/// A connection before and after its TLS state exists.
+pub(crate) enum SslIo {
+    /// Wrapped, not yet handshaking.
+    Waiting(Box<Pending>),
+    /// Handshaking or done.
+    Ready(Box<TlsStream>),
+    /// Closed.
+    Gone,
+}
+
+impl SslIo {
+    /// The TLS stream, made now if it is not yet.
+    fn ready(&mut self) -> Result<&mut TlsStream, TlsError> {
+        if let SslIo::Waiting(_) = self {
+            let SslIo::Waiting(pending) = std::mem::replace(self, SslIo::Gone) else {
+                unreachable!("matched just above");
+            };
+            let Pending {
+                sock,
+                context,
+                name,
+            } = *pending;
+            let name = match name {
+                Some(n) => n,
+                None => sock
+                    .peer_addr()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_else(|_| "localhost".into()),
+            };
+            *self = SslIo::Ready(Box::new(TlsStream::new(sock, &context, Some(&name))?));
+        }
+        match self {
+            SslIo::Ready(t) => Ok(t),
+            _ => Err(TlsError::Io(Error::Closed)),
+        }
+    }
+
+    fn sock(&self) -> Option<&Sock> {
+        match self {
+            SslIo::Waiting(p) => Some(&p.sock),
+            SslIo::Ready(t) => Some(t.sock()),
+            SslIo::Gone => None,
+        }
+    }
+}
+
+/// A TLS failure as the stream methods report it.
+fn io_error(e: TlsError) -> Error {
+    match e {
+        TlsError::Io(e) => e,
+        TlsError::WantRead | TlsError::WantWrite => Error::Timeout,
+        other => Error::Io(std::io::Error::other(other.to_string())),
+    }
+}
+
+impl Transport for SslIo {
+    fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
+        self.ready().map_err(io_error)?.recv(buf, tm)
+    }
+    fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
+        self.ready().map_err(io_error)?.send(data, tm)
+    }
+}
+
+impl Io for SslIo {
+    fn fd(&self) -> RawFd {
+        self.sock().map_or(luasocket_net::SOCKET_INVALID, Sock::fd)
+    }
+    fn close(&mut self) {
+        match std::mem::replace(self, SslIo::Gone) {
+            SslIo::Waiting(mut p) => p.sock.close(),
+            SslIo::Ready(mut t) => t.close(),
+            SslIo::Gone => {}
+        }
+    }
+    #[allow(unsafe_code)]
+    unsafe fn set_fd(&mut self, fd: RawFd) {
+        let sock = match self {
+            SslIo::Waiting(p) => &mut p.sock,
+            SslIo::Ready(t) => t.sock_mut(),
+            SslIo::Gone => return,
+        };
+        // SAFETY: forwarded contract.
+        unsafe { sock.set_fd(fd) }
+    }
+}
+
+/// LuaSec's connection methods, sorted by name.
+const METHODS: &[Method] = &[
+    (c"__close", methods::meth_close::<stream::StreamObject<Ssl>>),
+    (c"__gc", methods::meth_gc::<stream::StreamObject<Ssl>>),
+    (c"__tostring", methods::meth_tostring),
+    (c"close", methods::meth_close::<stream::StreamObject<Ssl>>),
+    (c"dirty", methods::meth_dirty::<stream::StreamObject<Ssl>>),
+    (c"dohandshake", meth_dohandshake),
+    (c"getalpn", meth_getalpn),
+    (c"getfd", methods::meth_getfd::<stream::StreamObject<Ssl>>),
+    (c"getstats", stream::meth_getstats::<Ssl>),
+    (
+        c"gettimeout",
+        methods::meth_gettimeout::<stream::StreamObject<Ssl>>,
+    ),
+    (c"info", meth_info),
+    (c"receive", stream::meth_receive::<Ssl>),
+    (c"send", stream::meth_send::<Ssl>),
+    (c"setfd", methods::meth_setfd::<stream::StreamObject<Ssl>>),
+    (c"setstats", stream::meth_setstats::<Ssl>),
+    (
+        c"settimeout",
+        methods::meth_settimeout::<stream::StreamObject<Ssl>>,
+    ),
+    (c"sni", meth_sni),
+];
+
+/// Opens `socket.ssl` and leaves its table on the stack.
+pub(crate) fn open(s: &State) -> Ret {
+    stream::register::<Ssl>();
+    class::new_class(s, Ssl::CLIENT, METHODS);
+    class::add_to_group(s, Ssl::CLIENT, Ssl::ANY);
+    class::add_to_group(s, Ssl::CLIENT, c"select{able}");
+    class::new_class(s, CONTEXT, &[(c"__gc", meth_context_gc)]);
+    s.new_table(0, 2);
+    let funcs: &[Method] = &[(c"newcontext", global_newcontext), (c"wrap", global_wrap)];
+    s.set_functions(funcs);
+    Ok(1)
+}
+
+/// A string field of the table at `idx`, if present.
+fn string_field(s: &State, idx: i32, name: &CStr) -> Result<Option<Vec<u8>>, Raise> {
+    let kind = s.field(idx, name)?;
+    let value = (kind == ffi::LUA_TSTRING)
+        .then(|| s.to_bytes(-1).map(<[u8]>::to_vec))
+        .flatten();
+    s.pop(1);
+    Ok(value)
+}
+
+/// A field that is a string or a list of strings.
+fn strings_field(s: &State, idx: i32, name: &CStr) -> Result<Vec<Vec<u8>>, Raise> {
+    let kind = s.field(idx, name)?;
+    let mut out = Vec::new();
+    if kind == ffi::LUA_TSTRING {
+        out.extend(s.to_bytes(-1).map(<[u8]>::to_vec));
+    } else if kind == ffi::LUA_TTABLE {
+        let mut i = 1;
+        while s.raw_get_i(-1, i) == ffi::LUA_TSTRING {
+            out.extend(s.to_bytes(-1).map(<[u8]>::to_vec));
+            s.pop(1);
+            i += 1;
+        }
+        s.pop(1);
+    }
+    s.pop(1);
+    Ok(out)
+}
+
+/// LuaSec's parameter table at `idx`.
+fn params(s: &State, idx: i32) -> Result<Params, Raise> {
+    if s.type_of(idx) != ffi::LUA_TTABLE {
+        return Err(s.type_error(idx, "table"));
+    }
+    let mode = match string_field(s, idx, c"mode")?.as_deref() {
+        Some(b"server") => Mode::Server,
+        _ => Mode::Client,
+    };
+    let verify = strings_field(s, idx, c"verify")?;
+    let has = |w: &[u8]| verify.iter().any(|v| v == w);
+    Ok(Params {
+        mode,
+        protocol: string_field(s, idx, c"protocol")?
+            .map(|p| String::from_utf8_lossy(&p).into_owned()),
+        // Unlike LuaSec, a client verifies its peer unless told `verify = "none"`.
+        verify_none: has(b"none"),
+        require_peer_cert: has(b"fail_if_no_peer_cert"),
+        verify_peer: has(b"peer"),
+        cafile: string_field(s, idx, c"cafile")?.map(|v| Pem::from_lua(&v)),
+        capath: string_field(s, idx, c"capath")?
+            .map(|v| String::from_utf8_lossy(&v).into_owned().into()),
+        certificate: string_field(s, idx, c"certificate")?.map(|v| Pem::from_lua(&v)),
+        key: string_field(s, idx, c"key")?.map(|v| Pem::from_lua(&v)),
+        alpn: strings_field(s, idx, c"alpn")?,
+    })
+}
+
+lua_fn!(global_newcontext, newcontext);
+/// `newcontext(params)`: a context, or `nil, message`.
+fn newcontext(s: &State) -> Ret {
+    let p = params(s, 1)?;
+    match Context::new(&p) {
+        Ok(ctx) => {
+            class::push_new(s, ContextObject(ctx), CONTEXT);
+            Ok(1)
+        }
+        Err(e) => Ok(crate::results::fail_word(s, &e.to_string())),
+    }
+}
+
+lua_fn!(meth_context_gc, context_gc);
+fn context_gc(s: &State) -> Ret {
+    class::collect::<ContextObject>(s, 1);
+    Ok(0)
+}
+
+lua_fn!(global_wrap, wrap);
+/// `wrap(tcp, context_or_params)`: an `ssl{connection}` around the TCP object's socket,
+/// or `nil, message`.
+fn wrap(s: &State) -> Ret {
+    let context = if s.type_of(2) == ffi::LUA_TTABLE {
+        match Context::new(&params(s, 2)?) {
+            Ok(c) => c,
+            Err(e) => return Ok(crate::results::fail_word(s, &e.to_string())),
+        }
+    } else {
+        class::check_object::<ContextObject>(s, 2, CONTEXT)?
+            .0
+            .clone()
+    };
+    let tcp = stream::any::<Tcp>(s)?;
+    let timeout = tcp.tm;
+    let sock = std::mem::replace(
+        &mut tcp.io,
+        Sock::new(Kind::Stream, Family::Unspec).map_err(|e| Raise::Msg(e.to_string()))?,
+    );
+    // The connection keeps the TCP object's timeout, as LuaSec's does.
+    stream::push_with_timeout::<Ssl>(
+        s,
+        SslIo::Waiting(Box::new(Pending {
+            sock,
+            context,
+            name: None,
+        })),
+        Ssl::CLIENT,
+        timeout,
+    );
+    Ok(1)
+}
+
+lua_fn!(meth_dohandshake, dohandshake);
+/// `conn:dohandshake()`: `true`, or `false` and `"wantread"`, `"wantwrite"` or the failure.
+fn dohandshake(s: &State) -> Ret {
+    let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    t.tm.mark_start();
+    let tm = t.tm;
+    let result = t.io.ready().and_then(|tls| tls.handshake(&tm));
+    match result {
+        Ok(()) => {
+            s.push_bool(true);
+            Ok(1)
+        }
+        Err(e) => {
+            s.push_bool(false);
+            s.push_bytes(e.to_string().as_bytes());
+            Ok(2)
+        }
+    }
+}
+
+lua_fn!(meth_sni, sni);
+/// `conn:sni(name)`: the name to send and check, before the handshake.
+fn sni(s: &State) -> Ret {
+    let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    let name = String::from_utf8_lossy(s.check_bytes(2)?).into_owned();
+    if let SslIo::Waiting(p) = &mut t.io {
+        p.name = Some(name);
+    }
+    s.push_bool(true);
+    Ok(1)
+}
+
+lua_fn!(meth_getalpn, getalpn);
+/// `conn:getalpn()`: the protocol ALPN settled on, or nil.
+fn getalpn(s: &State) -> Ret {
+    let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    match &t.io {
+        SslIo::Ready(tls) => match tls.alpn() {
+            Some(p) => s.push_bytes(p),
+            None => s.push_nil(),
+        },
+        _ => s.push_nil(),
+    }
+    Ok(1)
+}
+
+lua_fn!(meth_info, info);
+/// `conn:info([field])`: `{protocol = ...}`, or one field.
+fn info(s: &State) -> Ret {
+    let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    let protocol = match &t.io {
+        SslIo::Ready(tls) => tls.protocol(),
+        _ => None,
+    };
+    if s.type_of(2) == ffi::LUA_TSTRING {
+        match (s.to_bytes(2), protocol) {
+            (Some(b"protocol"), Some(p)) => s.push_bytes(p.as_bytes()),
+            _ => s.push_nil(),
+        }
+        return Ok(1);
+    }
+    s.new_table(0, 1);
+    if let Some(p) = protocol {
+        s.push_bytes(p.as_bytes());
+        s.set_field(-2, c"protocol");
+    }
+    Ok(1)
+}
