@@ -116,6 +116,9 @@ impl Transport for SslIo {
 }
 
 impl Io for SslIo {
+    fn holds_data(&self) -> bool {
+        matches!(self, SslIo::Ready(t) if t.has_plaintext())
+    }
     fn fd(&self) -> RawFd {
         self.sock().map_or(luasocket_net::SOCKET_INVALID, Sock::fd)
     }

@@ -32,6 +32,11 @@ pub(crate) trait Io: Transport + 'static {
     /// As [`Sock::set_fd`].
     #[allow(unsafe_code)]
     unsafe fn set_fd(&mut self, fd: RawFd);
+    /// Whether received bytes wait below the receive buffer (a TLS connection's decrypted
+    /// data), so the object counts as `dirty`.
+    fn holds_data(&self) -> bool {
+        false
+    }
 }
 
 impl Io for Sock {
@@ -290,7 +295,7 @@ fn shutdown_impl<K: SockKind>(s: &State) -> Ret {
 impl<K: StreamKind> class::Selectable for StreamObject<K> {
     fn readiness(&self) -> class::Readiness {
         let fd = self.io.fd();
-        (fd >= 0).then_some((fd, !self.buf.is_empty()))
+        (fd >= 0).then_some((fd, !self.buf.is_empty() || self.io.holds_data()))
     }
 }
 
@@ -314,7 +319,7 @@ impl<K: StreamKind> Handle for StreamObject<K> {
         self.scratch = Vec::new();
     }
     fn dirty(&self) -> bool {
-        !self.buf.is_empty()
+        !self.buf.is_empty() || self.io.holds_data()
     }
     fn timeout(&mut self) -> &mut Timeout {
         &mut self.tm

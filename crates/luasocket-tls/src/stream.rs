@@ -26,6 +26,9 @@ pub struct TlsStream {
     incoming: Vec<u8>,
     /// The peer closed the TCP stream.
     eof: bool,
+    /// Decrypted bytes rustls holds for reading (as of the last packet processing, less
+    /// what has been read since).
+    plaintext: usize,
 }
 
 impl std::fmt::Debug for TlsStream {
@@ -59,6 +62,7 @@ impl TlsStream {
             out: Vec::new(),
             incoming: Vec::new(),
             eof: false,
+            plaintext: 0,
         })
     }
 
@@ -72,11 +76,10 @@ impl TlsStream {
         &mut self.sock
     }
 
-    /// Whether decrypted bytes wait to be read (LuaSec's `dirty`).
-    pub fn has_plaintext(&mut self) -> bool {
-        self.conn
-            .process_new_packets()
-            .is_ok_and(|state| state.plaintext_bytes_to_read() > 0)
+    /// Whether decrypted bytes wait inside the connection (part of LuaSec's `dirty`: such a
+    /// connection is ready to read whatever its socket says).
+    pub fn has_plaintext(&self) -> bool {
+        self.plaintext > 0
     }
 
     /// The protocol ALPN settled on.
@@ -169,10 +172,13 @@ impl TlsStream {
             // Tell rustls the stream ended.
             let _ = self.conn.read_tls(&mut &[][..]);
         }
-        if let Err(e) = self.conn.process_new_packets() {
-            // Tell the peer why, if the socket takes it now.
-            let _ = self.flush(&Timeout::new(0.0, -1.0));
-            return Err(from_rustls(e));
+        match self.conn.process_new_packets() {
+            Ok(state) => self.plaintext = state.plaintext_bytes_to_read(),
+            Err(e) => {
+                // Tell the peer why, if the socket takes it now.
+                let _ = self.flush(&Timeout::new(0.0, -1.0));
+                return Err(from_rustls(e));
+            }
         }
         Ok(())
     }
@@ -199,7 +205,10 @@ impl Transport for TlsStream {
         loop {
             match self.conn.reader().read(buf) {
                 Ok(0) => return Err(Error::Closed),
-                Ok(n) => return Ok(n),
+                Ok(n) => {
+                    self.plaintext = self.plaintext.saturating_sub(n);
+                    return Ok(n);
+                }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
                     if self.eof && self.incoming.is_empty() {
                         return Err(Error::Closed);

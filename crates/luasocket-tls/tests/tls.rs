@@ -289,3 +289,31 @@ fn hostile_peers_end_in_an_error_in_time() {
     assert!(c.handshake(&tm(5.0)).is_err());
     closer.join().unwrap();
 }
+
+#[test]
+fn decrypted_bytes_left_inside_count_as_waiting() {
+    let p = pki();
+    let (server, port) = listener();
+    let ctx = server_context(&p);
+    let server_thread = thread::spawn(move || {
+        let sock = server.accept(&tm(5.0)).unwrap();
+        let mut t = TlsStream::new(sock, &ctx, None).unwrap();
+        t.handshake(&tm(5.0)).unwrap();
+        t.send(b"abc", &tm(5.0)).unwrap();
+        let mut b = [0u8; 1];
+        let _ = t.recv(&mut b, &tm(5.0)); // until the client closes
+    });
+    let client_ctx = Context::new(&client_params(&p)).unwrap();
+    let mut c = TlsStream::new(connect(&port), &client_ctx, Some("localhost")).unwrap();
+    c.handshake(&tm(5.0)).unwrap();
+    assert!(!c.has_plaintext());
+    let mut one = [0u8; 1];
+    assert_eq!(c.recv(&mut one, &tm(5.0)).unwrap(), 1);
+    assert_eq!(&one, b"a");
+    assert!(c.has_plaintext(), "two bytes wait inside the connection");
+    let mut two = [0u8; 8];
+    assert_eq!(c.recv(&mut two, &tm(5.0)).unwrap(), 2);
+    assert!(!c.has_plaintext());
+    c.close();
+    server_thread.join().unwrap();
+}
