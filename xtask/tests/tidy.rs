@@ -19,17 +19,7 @@ fn workspace() -> PathBuf {
 
 /// Every `.rs` file under `dir`.
 fn sources(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(sources(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
+    sources_with_ext(dir, "rs")
 }
 
 /// The top-level module a source file belongs to (`src/sys/unix.rs` -> `sys`), or `None`
@@ -243,5 +233,6 @@ fn sources_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
             out.push(path);
         }
     }
+    out.sort();
     out
 }

@@ -97,21 +97,12 @@ impl SslIo {
     }
 }
 
-/// A TLS failure as the stream methods report it.
-fn io_error(e: TlsError) -> Error {
-    match e {
-        TlsError::Io(e) => e,
-        TlsError::WantRead | TlsError::WantWrite => Error::Timeout,
-        other => Error::Io(std::io::Error::other(other.to_string())),
-    }
-}
-
 impl Transport for SslIo {
     fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
-        self.ready().map_err(io_error)?.recv(buf, tm)
+        self.ready().map_err(TlsError::into_io)?.recv(buf, tm)
     }
     fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
-        self.ready().map_err(io_error)?.send(data, tm)
+        self.ready().map_err(TlsError::into_io)?.send(data, tm)
     }
 }
 

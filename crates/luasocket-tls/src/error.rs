@@ -41,6 +41,18 @@ impl fmt::Display for TlsError {
 
 impl std::error::Error for TlsError {}
 
+impl TlsError {
+    /// What a socket's receive buffer and its callers see: the socket's own word,
+    /// `"timeout"` for a handshake still waiting, or this error's text.
+    pub fn into_io(self) -> luasocket_io::Error {
+        match self {
+            TlsError::Io(e) => e,
+            TlsError::WantRead | TlsError::WantWrite => luasocket_io::Error::Timeout,
+            other => luasocket_io::Error::Io(std::io::Error::other(other.to_string())),
+        }
+    }
+}
+
 impl From<luasocket_io::Error> for TlsError {
     fn from(e: luasocket_io::Error) -> Self {
         TlsError::Io(e)

@@ -148,26 +148,39 @@ impl TlsStream {
         Ok(())
     }
 
-    /// Reads ciphertext from the socket (within `tm`) when none is waiting, and hands
-    /// rustls what it takes; nothing received is ever dropped.
-    fn fill(&mut self, tm: &Timeout) -> Result<(), TlsError> {
-        if self.incoming.is_empty() && !self.eof {
-            let mut buf = [0u8; 16 * 1024];
-            match self.sock.recv(&mut buf, tm) {
-                Ok(n) => self.incoming.extend_from_slice(&buf[..n]),
-                Err(Error::Closed | Error::Reset) => self.eof = true,
-                Err(e) => return Err(TlsError::Io(e)),
-            }
-        }
-        let mut input = &self.incoming[..];
+    /// Hands rustls as much of `input` as it takes; returns the rest.
+    fn feed<'a>(&mut self, mut input: &'a [u8]) -> &'a [u8] {
         while !input.is_empty() {
             match self.conn.read_tls(&mut input) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {}
             }
         }
-        let used = self.incoming.len() - input.len();
-        self.incoming.drain(..used);
+        input
+    }
+
+    /// Reads ciphertext from the socket (within `tm`) when none is waiting, and hands
+    /// rustls what it takes; nothing received is ever dropped.
+    fn fill(&mut self, tm: &Timeout) -> Result<(), TlsError> {
+        if self.incoming.is_empty() && !self.eof {
+            // The common case: rustls takes the read straight from the stack; only what it
+            // leaves is kept.
+            let mut buf = [0u8; 16 * 1024];
+            match self.sock.recv(&mut buf, tm) {
+                Ok(n) => {
+                    let left = self.feed(&buf[..n]);
+                    self.incoming.extend_from_slice(left);
+                }
+                Err(Error::Closed | Error::Reset) => self.eof = true,
+                Err(e) => return Err(TlsError::Io(e)),
+            }
+        } else if !self.incoming.is_empty() {
+            let held = std::mem::take(&mut self.incoming);
+            let left = self.feed(&held).len();
+            let used = held.len() - left;
+            self.incoming = held;
+            self.incoming.drain(..used);
+        }
         if self.eof && self.incoming.is_empty() {
             // Tell rustls the stream ended.
             let _ = self.conn.read_tls(&mut &[][..]);
@@ -184,23 +197,13 @@ impl TlsStream {
     }
 }
 
-/// What the receive buffer sees of a TLS failure: the word, or `"closed"` for an end of
-/// stream. A verification failure during an implicit handshake keeps its text.
-fn to_io(e: TlsError) -> Error {
-    match e {
-        TlsError::Io(e) => e,
-        TlsError::WantRead | TlsError::WantWrite => Error::Timeout,
-        other => Error::Io(std::io::Error::other(other.to_string())),
-    }
-}
-
 impl Transport for TlsStream {
     fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
         if buf.is_empty() {
             return Ok(0);
         }
         if self.conn.is_handshaking() {
-            self.handshake(tm).map_err(to_io)?;
+            self.handshake(tm).map_err(TlsError::into_io)?;
         }
         loop {
             match self.conn.reader().read(buf) {
@@ -214,7 +217,7 @@ impl Transport for TlsStream {
                         return Err(Error::Closed);
                     }
                     self.flush(tm)?;
-                    self.fill(tm).map_err(to_io)?;
+                    self.fill(tm).map_err(TlsError::into_io)?;
                 }
                 // The peer closed the stream without close_notify.
                 Err(e) if e.kind() == ErrorKind::UnexpectedEof => return Err(Error::Closed),
@@ -228,7 +231,7 @@ impl Transport for TlsStream {
             return Ok(0);
         }
         if self.conn.is_handshaking() {
-            self.handshake(tm).map_err(to_io)?;
+            self.handshake(tm).map_err(TlsError::into_io)?;
         }
         let mut accepted = self.conn.writer().write(data).map_err(Error::Io)?;
         if accepted == 0 {
