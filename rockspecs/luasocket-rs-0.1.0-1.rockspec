@@ -15,7 +15,8 @@ description = {
   detailed = [[
 socket, socket.http, socket.ftp, socket.smtp, socket.url, mime, ltn12 and mbox with
 LuaSocket's API on Lua 5.1 to 5.5 and LuaJIT; select without the 1024-descriptor
-limit, resolver timeouts.]],
+limit, resolver timeouts; socket.ssl, TLS on rustls with LuaSec's API, and https in
+socket.http, with no OpenSSL.]],
   homepage = "https://github.com/luasocket-rs/luasocket-rs",
   license = "MIT",
 }
@@ -28,6 +29,7 @@ build = {
   install = {
     lib = {
       ["socket.core"] = "target/rock/socket/core.so",
+      ["socket.ssl.core"] = "target/rock/socket/ssl/core.so",
     },
     lua = {
       ["ltn12"] = "lua-modules/ltn12.lua",
@@ -42,6 +44,7 @@ build = {
       ["socket.serial"] = "lua-modules/socket/serial.lua",
       ["socket.smtp"] = "lua-modules/socket/smtp.lua",
       ["socket.ssl"] = "lua-modules/socket/ssl.lua",
+      ["socket.ssl.https"] = "lua-modules/socket/ssl/https.lua",
       ["socket.tp"] = "lua-modules/socket/tp.lua",
       ["socket.tp.core"] = "lua-modules/socket/tp/core.lua",
       ["socket.unix"] = "lua-modules/socket/unix.lua",

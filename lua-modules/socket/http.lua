@@ -15,8 +15,8 @@ local core = require("socket.http.core")
 
 local find, gsub, lower = string.find, string.gsub, string.lower
 local concat = table.concat
-local pairs, pcall, require, setmetatable, tonumber, tostring, type =
-  pairs, pcall, require, setmetatable, tonumber, tostring, type
+local pairs, pcall, require, select, setmetatable, tonumber, tostring, type =
+  pairs, pcall, require, select, setmetatable, tonumber, tostring, type
 
 local _M = {}
 socket.http = _M
@@ -36,12 +36,28 @@ _M.schemes = schemes
 
 schemes.http = { port = 80, create = function() return socket.tcp end }
 
+-- The TLS fields a request table may carry for https (LuaSec's context parameters and
+-- `sni`); they apply to the request and to the redirects it follows.
+_M.TLS_FIELDS = { "protocol", "options", "verify", "verifyext", "cafile", "capath",
+  "certificate", "key", "ciphers", "ciphersuites", "curve", "curveslist", "alpn", "depth",
+  "dhparam", "sni" }
+
+-- The module serving https: our own TLS (socket.ssl.https) where it is installed, else
+-- LuaSec's ssl.https as in C LuaSocket; the second result says whether it is ours.
+local function https_module()
+  local found, https = pcall(require, "socket.ssl.https")
+  if found then return https, true end
+  found, https = pcall(require, "ssl.https")
+  if found and type(https) == "table" then return https, false end
+  return nil
+end
+
 schemes.https = {
   port = 443,
   create = function(reqt)
-    local found, https = pcall(require, "ssl.https")
-    if not found or type(https) ~= "table" then
-      socket.try(nil, "LuaSocket: LuaSec not found")
+    local https = https_module()
+    if not https then
+      socket.try(nil, "LuaSocket: https needs socket.ssl (socket/ssl/core.so), and LuaSec not found")
     end
     if not https.tcp then
       socket.try(nil, "LuaSocket: Function tcp() not available from LuaSec")
@@ -86,17 +102,18 @@ local function split_safe(text)
   return not find(text, "[\r\n]")
 end
 
-function conn:sendrequestline(method, uri)
+-- The request line, refused (through h.try) if a CR or LF would split it.
+function conn:requestline(method, uri)
   method = method or "GET"
   if not (split_safe(method) and split_safe(uri)) then
     self.try(nil, "invalid request line (CR or LF in it)")
   end
-  return self.try(self.c:send(method .. " " .. uri .. " HTTP/1.1\r\n"))
+  return method .. " " .. uri .. " HTTP/1.1\r\n"
 end
 
--- Sends the fields (canonical names) and the empty line after them. A CR or LF in a name
--- or value would split the request, so it is refused.
-function conn:sendheaders(fields)
+-- The fields (canonical names) and the empty line after them. A CR or LF in a name or
+-- value would split the request, so it is refused.
+function conn:headerblock(fields)
   local lines = {}
   for key, val in pairs(fields) do
     local name, value = tostring(key), tostring(val)
@@ -106,7 +123,22 @@ function conn:sendheaders(fields)
     lines[#lines + 1] = (canonic[name] or name) .. ": " .. value .. "\r\n"
   end
   lines[#lines + 1] = "\r\n"
-  self.try(self.c:send(concat(lines)))
+  return concat(lines)
+end
+
+function conn:sendrequestline(method, uri)
+  return self.try(self.c:send(self:requestline(method, uri)))
+end
+
+function conn:sendheaders(fields)
+  self.try(self.c:send(self:headerblock(fields)))
+  return 1
+end
+
+-- Sends the request line and the fields in one write: as two, the second would wait for
+-- the peer's delayed ACK (Nagle), ~40 ms per request over TLS.
+function conn:sendhead(method, uri, fields)
+  self.try(self.c:send(self:requestline(method, uri) .. self:headerblock(fields)))
   return 1
 end
 
@@ -204,7 +236,7 @@ end
 
 -- What is sent after the method: the whole URL to a proxy, else path?query.
 local function target_of(r)
-  if r.proxy or _M.PROXY then return url.build(r) end
+  if (r.proxy or _M.PROXY) and not r.tunnel then return url.build(r) end
   local path = socket.try(r.path, "invalid path 'nil'")
   return url.build({ path = path, params = r.params, query = r.query })
 end
@@ -228,7 +260,7 @@ local function fields_of(r)
   if r.user and r.password then fields["authorization"] = basic_auth(r.user, r.password) end
   local via = r.proxy or _M.PROXY
   local p = via and url.parse(via)
-  if p and p.user and p.password then
+  if p and p.user and p.password and not r.tunnel then
     fields["proxy-authorization"] = basic_auth(p.user, p.password)
   end
   for name, value in pairs(r.headers or {}) do fields[lower(tostring(name))] = value end
@@ -250,17 +282,24 @@ local function prepare(reqt)
   if r.host == nil or r.host == "" then
     socket.try(nil, "invalid host '" .. tostring(r.host) .. "'")
   end
+  local via = r.proxy or _M.PROXY
+  local p = via and url.parse(via)
+  if p and r.scheme == "https" and not reqt.create and select(2, https_module()) then
+    -- Our https goes through the proxy in a CONNECT tunnel; the request inside is the
+    -- origin's, and the proxy's credentials go with the CONNECT only.
+    local auth = p.user and p.password and basic_auth(p.user, p.password)
+    r.tunnel = { host = r.host, port = r.port, auth = auth }
+  end
   r.uri = reqt.uri or target_of(r)
   r.headers = fields_of(r)
   local f = r.headers
   if r.source and not f["content-length"] and not f["transfer-encoding"] then
     f["transfer-encoding"] = "chunked"
   end
-  local via = r.proxy or _M.PROXY
-  if via then
-    local p = url.parse(via)
+  if p then
     r.connect_host, r.connect_port = p.host, p.port or 3128
-    r.connect_create = reqt.create or schemes[p.scheme or "http"].create(r)
+    local through = r.tunnel and scheme or schemes[p.scheme or "http"]
+    r.connect_create = reqt.create or through.create(r)
   else
     r.connect_host, r.connect_port = r.host, r.port
     r.connect_create = reqt.create or scheme.create(r)
@@ -308,7 +347,7 @@ local function follow(reqt, r, method, location)
     local drop = (secret_fields[name] and not same_host) or (changed and body_fields[name])
     if not drop then carried[k] = v end
   end
-  local ok, code, fields, line = perform({
+  local nreqt = {
     url = target,
     method = method,
     source = not changed and reqt.source or nil,
@@ -320,7 +359,9 @@ local function follow(reqt, r, method, location)
     maxredirects = reqt.maxredirects,
     nredirects = (r.nredirects or 0) + 1,
     create = reqt.create,
-  })
+  }
+  for _, name in pairs(_M.TLS_FIELDS) do nreqt[name] = reqt[name] end
+  local ok, code, fields, line = perform(nreqt)
   fields = fields or {}
   fields.location = fields.location or location
   return ok, code, fields, line
@@ -336,8 +377,7 @@ end
 function perform(reqt)
   local r = prepare(reqt)
   local h = _M.open(r.connect_host, r.connect_port, r.connect_create)
-  h:sendrequestline(r.method, r.uri)
-  h:sendheaders(r.headers)
+  h:sendhead(r.method, r.uri, r.headers)
   if r.source then h:sendbody(r.headers, r.source, r.step) end
   local code, line = h:receivestatusline()
   if code == nil then

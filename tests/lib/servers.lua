@@ -1,7 +1,8 @@
 -- Real servers for the protocol specs, each started on ephemeral loopback ports in a
 -- private directory and stopped by the caller: nginx (HTTP, HTTPS, a forward proxy),
--- an SMTP server (aiosmtpd) and an FTP server (pyftpdlib). Each start function returns
--- a table with the ports and a stop function, or nil and why the server is unavailable.
+-- an SMTP server (aiosmtpd), an FTP server (pyftpdlib) and tinyproxy (CONNECT). Each
+-- start function returns a table with the ports and a stop function, or nil and why the
+-- server is unavailable.
 
 local socket = require("socket")
 
@@ -228,6 +229,30 @@ function M.ftp()
     return nil, "the FTP server is not answering: " .. tostring(log)
   end
   return { port = port, dir = dir, root = dir .. "/root", stop = stop }
+end
+
+-- tinyproxy, a forward proxy that tunnels CONNECT (https through a proxy). With
+-- `auth`, it asks for Basic credentials user:secret.
+function M.tinyproxy(auth)
+  local bin = have("tinyproxy") and "tinyproxy" or (have("/usr/bin/tinyproxy") and "/usr/bin/tinyproxy")
+  if not bin then return nil, "tinyproxy is not installed" end
+  local dir = M.tmpdir()
+  local port = M.free_port()
+  local conf = {
+    "Port " .. port, "Listen 127.0.0.1", "Timeout 30", "MaxClients 20",
+    "LogLevel Info", "LogFile \"" .. dir .. "/tinyproxy.log\"",
+    "Allow 127.0.0.1",
+  }
+  if auth then conf[#conf + 1] = "BasicAuth user secret" end
+  write(dir .. "/tinyproxy.conf", table.concat(conf, "\n") .. "\n")
+  local stop = background("exec " .. bin .. " -d -c '" .. dir .. "/tinyproxy.conf'", dir)
+  if not wait_port(port) then
+    local log = M.read(dir .. "/server.log")
+    stop()
+    return nil, "tinyproxy is not answering: " .. tostring(log)
+  end
+  return { port = port, dir = dir, url = "http://127.0.0.1:" .. port, stop = stop,
+    log = function() return M.read(dir .. "/tinyproxy.log") or "" end }
 end
 
 return M

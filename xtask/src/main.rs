@@ -182,9 +182,38 @@ fn cargo() -> Command {
     c
 }
 
-/// Builds the native library for `abi` (stripped, release) and returns its path.
-fn build_lib(abi: &str) -> Result<PathBuf> {
+/// The native libraries of an ABI: `socket/core.so` (every module but TLS) and
+/// `socket/ssl/core.so` (`socket.ssl.core`, on rustls; its own file so that the first
+/// stays small and TLS is loaded only by those who use it).
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Lib {
+    /// `socket/core.so`.
+    Core,
+    /// `socket/ssl/core.so`.
+    Ssl,
+}
+
+impl Lib {
+    /// Both, in build order.
+    pub(crate) const ALL: [Lib; 2] = [Lib::Core, Lib::Ssl];
+
+    /// Where it goes in an install tree.
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            Lib::Core => "socket/core.so",
+            Lib::Ssl => "socket/ssl/core.so",
+        }
+    }
+}
+
+/// Builds one native library for `abi` (stripped, release) and returns its path, which
+/// the next build overwrites: copy it first.
+fn build_lib(abi: &str, lib: Lib) -> Result<PathBuf> {
     let feat = feature(abi)?;
+    let features = match lib {
+        Lib::Core => format!("{feat},module"),
+        Lib::Ssl => format!("{feat},module,tls"),
+    };
     let target = root().join("target/abi").join(abi);
     run(cargo()
         .args([
@@ -196,7 +225,7 @@ fn build_lib(abi: &str) -> Result<PathBuf> {
             "--lib",
             "--no-default-features",
         ])
-        .args(["--features", &format!("{feat},module")])
+        .args(["--features", &features])
         .arg("--target-dir")
         .arg(&target))?;
     Ok(target.join("release").join(CDYLIB))
@@ -210,17 +239,18 @@ fn install_file(from: &Path, to: &Path) -> Result {
     Ok(())
 }
 
-/// Builds `dist/<abi>/` for each ABI: the Lua modules and the one native library.
+/// Builds `dist/<abi>/` for each ABI: the Lua modules and the two native libraries.
 fn dist(abis: &[String]) -> Result {
     let root = root();
     for abi in abis {
-        let lib = build_lib(abi)?;
         let out = root.join("dist").join(abi);
         if out.exists() {
             fs::remove_dir_all(&out).map_err(|e| format!("cannot clean {}: {e}", out.display()))?;
         }
         copy_tree(&root.join("lua-modules"), &out)?;
-        install_file(&lib, &out.join("socket/core.so"))?;
+        for lib in Lib::ALL {
+            install_file(&build_lib(abi, lib)?, &out.join(lib.path()))?;
+        }
         eprintln!("dist/{abi} ready");
     }
     Ok(())
@@ -395,20 +425,26 @@ fn raise_descriptor_limit() {
     }
 }
 
-/// The spec of `socket.ssl`, which only the interpreters with the library built in have.
-const TLS_SPEC: &str = "ssl_spec.lua";
+/// The TLS specs, which also run under the interpreters with the library built in (the
+/// README's default), where `socket.ssl.core` comes from `package.preload`.
+const TLS_SPECS: [&str; 2] = ["ssl_spec.lua", "https_spec.lua"];
 
 fn test() -> Result {
     raise_descriptor_limit();
     run(cargo().args(["test", "--workspace"]))?;
     let abis: Vec<String> = ABIS.iter().map(|(a, _)| a.to_string()).collect();
     dist(&abis)?;
-    // socket.ssl is not in the shipped modules yet (the `tls` feature, issue 12): its spec
-    // runs under the vendored interpreters with the library built in (tls on), the others
-    // against dist/.
-    let (tls_files, files): (Vec<PathBuf>, Vec<PathBuf>) = spec_files()?
-        .into_iter()
-        .partition(|f| f.file_name().is_some_and(|n| n == TLS_SPEC));
+    // Every spec runs against dist/ (socket/ssl/core.so included); the TLS specs run
+    // once more with the library built into the interpreter.
+    let files = spec_files()?;
+    let tls_files: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|n| TLS_SPECS.iter().any(|t| n == *t))
+        })
+        .cloned()
+        .collect();
     let mut runs = Vec::new();
     for abi in abis.iter().map(String::as_str) {
         let vendored = host(abi)?;

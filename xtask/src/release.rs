@@ -18,7 +18,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{build_lib, dist, install_file, on_path, root, run, Result, ABIS};
+use crate::{build_lib, dist, install_file, on_path, root, run, Lib, Result, ABIS};
 
 /// `rock-build LUA`: what the rockspec's `command` build runs.
 pub(crate) fn rock_build(args: &[String]) -> Result {
@@ -26,9 +26,11 @@ pub(crate) fn rock_build(args: &[String]) -> Result {
         .first()
         .ok_or("usage: cargo xtask rock-build LUA (the interpreter LuaRocks runs)")?;
     let abi = abi_of(Path::new(lua))?;
-    let lib = build_lib(&abi)?;
-    install_file(&lib, &root().join("target/rock/socket/core.so"))?;
-    eprintln!("target/rock/socket/core.so ready for {abi}");
+    for lib in Lib::ALL {
+        let to = root().join("target/rock").join(lib.path());
+        install_file(&build_lib(&abi, lib)?, &to)?;
+        eprintln!("target/rock/{} ready for {abi}", lib.path());
+    }
     Ok(())
 }
 
@@ -105,12 +107,12 @@ pub(crate) fn release() -> Result {
             .arg(root.join("dist"))
             .arg(abi))?;
         artifacts.push(PathBuf::from(&name));
-        let lib = fs::metadata(root.join("dist").join(abi).join("socket/core.so"))
-            .map_err(|e| e.to_string())?;
-        eprintln!(
-            "{abi}: socket/core.so {} bytes (every native module)",
-            lib.len()
-        );
+        for lib in Lib::ALL {
+            let size = fs::metadata(root.join("dist").join(abi).join(lib.path()))
+                .map_err(|e| e.to_string())?
+                .len();
+            eprintln!("{abi}: {} {size} bytes", lib.path());
+        }
     }
     let interp = format!("luasocket-{version}-linux-{arch}");
     run(crate::cargo().args([

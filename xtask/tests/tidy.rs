@@ -191,7 +191,10 @@ fn every_native_name_loads_from_the_one_library() {
     let names = native_modules();
     assert!(names.contains(&"socket.core".to_string()), "{names:?}");
     let lua = workspace().join("lua-modules");
-    for name in names.iter().filter(|n| *n != "socket.core") {
+    // socket.core and socket.ssl.core are library files of their own; every other name
+    // is served by socket/core.so through a two-line Lua file.
+    let own_files = ["socket.core", "socket.ssl.core"];
+    for name in names.iter().filter(|n| !own_files.contains(&n.as_str())) {
         let file = lua.join(format!("{}.lua", name.replace('.', "/")));
         let text = fs::read_to_string(&file).unwrap_or_else(|e| {
             panic!("{}: {e} (a native name needs its Lua file)", file.display())

@@ -67,6 +67,11 @@ pub const LUA_MODULES: &[(&str, &str)] = &[
         include_str!("../lua-modules/socket/smtp.lua"),
     ),
     ("socket.ftp", include_str!("../lua-modules/socket/ftp.lua")),
+    ("socket.ssl", include_str!("../lua-modules/socket/ssl.lua")),
+    (
+        "socket.ssl.https",
+        include_str!("../lua-modules/socket/ssl/https.lua"),
+    ),
 ];
 
 /// Defines every native module once: its exported `luaopen_*` entry point (whose body is
@@ -121,10 +126,11 @@ native_modules! {
     "socket.unix" => luaopen_socket_unix => unix,
     /// Entry point of `socket.serial`.
     "socket.serial" => luaopen_socket_serial => serial,
-    /// Entry point of `socket.ssl`: TLS connections in LuaSec's shape (rustls); in builds
-    /// with the `tls` feature.
+    /// Entry point of `socket.ssl.core`: contexts and TLS connections (rustls) under
+    /// `socket.ssl`; in builds with the `tls` feature, which ship it as its own file,
+    /// `socket/ssl/core.so`.
     #[cfg(feature = "tls")]
-    "socket.ssl" => luaopen_socket_ssl => ssl,
+    "socket.ssl.core" => luaopen_socket_ssl_core => ssl,
 }
 
 /// Sets `SIGPIPE` to ignored for the whole process, as C LuaSocket's `socket.core` does

@@ -19,7 +19,6 @@ use crate::class::{self, Class, Method};
 use crate::methods;
 use crate::state::{lua_fn, Raise, Ret, State};
 use crate::stream::{self, Io, StreamKind};
-use crate::tcp::Tcp;
 
 /// TLS connections.
 pub(crate) struct Ssl;
@@ -167,7 +166,7 @@ pub(crate) fn open(s: &State) -> Ret {
     class::add_to_group(s, Ssl::CLIENT, c"select{able}");
     class::new_class(s, CONTEXT, &[(c"__gc", meth_context_gc)]);
     s.new_table(0, 2);
-    let funcs: &[Method] = &[(c"newcontext", global_newcontext), (c"wrap", global_wrap)];
+    let funcs: &[Method] = &[(c"adopt", global_adopt), (c"newcontext", global_newcontext)];
     s.set_functions(funcs);
     Ok(1)
 }
@@ -248,27 +247,39 @@ fn context_gc(s: &State) -> Ret {
     Ok(0)
 }
 
-lua_fn!(global_wrap, wrap);
-/// `wrap(tcp, context_or_params)`: an `ssl{connection}` around the TCP object's socket,
-/// or `nil, message`.
-fn wrap(s: &State) -> Ret {
-    let context = if s.type_of(2) == ffi::LUA_TTABLE {
-        match Context::new(&params(s, 2)?) {
-            Ok(c) => c,
-            Err(e) => return Ok(crate::results::fail_word(s, &e.to_string())),
-        }
-    } else {
-        class::check_object::<ContextObject>(s, 2, CONTEXT)?
-            .0
-            .clone()
+lua_fn!(global_adopt, adopt);
+/// `adopt(context, fd)`: an `ssl{connection}` that owns descriptor `fd` from now on, or
+/// `nil, message`. `socket.ssl.wrap` (Lua) takes the descriptor from any object with
+/// `getfd`/`setfd`, as LuaSec does, and gives it up on the old object only once this
+/// has succeeded.
+fn adopt(s: &State) -> Ret {
+    let context = class::check_object::<ContextObject>(s, 1, CONTEXT)?
+        .0
+        .clone();
+    let fd = s.check_integer(2)?;
+    let Ok(fd) = RawFd::try_from(fd) else {
+        return Ok(crate::results::fail_word(s, "invalid descriptor"));
     };
-    let tcp = stream::any::<Tcp>(s)?;
-    let timeout = tcp.tm;
-    let sock = std::mem::replace(
-        &mut tcp.io,
-        Sock::new(Kind::Stream, Family::Unspec).map_err(|e| Raise::Msg(e.to_string()))?,
-    );
-    // The connection keeps the TCP object's timeout, as LuaSec's does.
+    if fd < 0 {
+        return Ok(crate::results::fail_word(s, "closed"));
+    }
+    let mut sock =
+        Sock::new(Kind::Stream, Family::Unspec).map_err(|e| Raise::Msg(e.to_string()))?;
+    // SAFETY: the caller's object still owns `fd`; it is released below unless it is a
+    // connected stream socket, and otherwise ownership passes here (wrap then sets the
+    // old object's descriptor to -1).
+    #[allow(unsafe_code)]
+    unsafe {
+        sock.set_fd(fd)
+    };
+    if let Err(e) = sock.adopt_stream() {
+        // SAFETY: gives the descriptor back without closing it.
+        #[allow(unsafe_code)]
+        unsafe {
+            sock.set_fd(luasocket_net::SOCKET_INVALID)
+        };
+        return Ok(crate::results::fail_word(s, &e.to_string()));
+    }
     stream::push_with_timeout::<Ssl>(
         s,
         SslIo::Waiting(Box::new(Pending {
@@ -277,7 +288,7 @@ fn wrap(s: &State) -> Ret {
             name: None,
         })),
         Ssl::CLIENT,
-        timeout,
+        Timeout::default(),
     );
     Ok(1)
 }

@@ -102,6 +102,29 @@ impl Sock {
         }
     }
 
+    /// Readies a descriptor adopted with [`Sock::set_fd`] to serve as a stream (what TLS
+    /// wraps): it must be a stream socket, and it is made non-blocking (ours and C
+    /// LuaSocket's are already) and its family learned from its address.
+    pub fn adopt_stream(&mut self) -> Result<(), Error> {
+        let Some(sock) = self.sock.as_ref() else {
+            return Err(Error::Closed);
+        };
+        if sock.r#type().map_err(sys::error)? != Type::STREAM {
+            return Err(Error::Io(std::io::Error::other("not a stream socket")));
+        }
+        sock.set_nonblocking(true).map_err(sys::error)?;
+        let domain = sock.local_addr().map_err(sys::error)?.domain();
+        self.family = if domain == Domain::IPV6 {
+            Family::Inet6
+        } else if domain == Domain::UNIX {
+            Family::Unix
+        } else {
+            Family::Inet
+        };
+        self.kind = Kind::Stream;
+        Ok(())
+    }
+
     /// Backs `close()`: closes the descriptor, if any.
     pub fn close(&mut self) {
         self.pending = None;
