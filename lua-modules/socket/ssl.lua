@@ -12,8 +12,10 @@ if not found then
   error("socket.ssl: this install has no TLS (socket/ssl/core.so): " .. tostring(core), 2)
 end
 local socket = require("socket")
+local mime = require("mime")
 
-local type = type
+local concat = table.concat
+local ipairs, rawget, setmetatable, type = ipairs, rawget, setmetatable, type
 
 local _M = {
   -- The LuaSec API level this module follows.
@@ -49,6 +51,95 @@ function _M.wrap(sock, cfg)
   end
   sock:setfd(socket._SOCKETINVALID)
   return conn
+end
+
+-- Certificates: LuaSec's x509 objects, read on first use from the DER bytes. ---------
+
+local x509 = {}
+local x509_mt = {
+  __index = x509,
+  __name = "ssl{certificate}",
+  __tostring = function(c) return "X509 certificate: " .. c.digest(c, "sha256") end,
+}
+
+local function certificate(der)
+  return setmetatable({ der = der }, x509_mt)
+end
+
+local function info(c)
+  local i = rawget(c, "info")
+  if not i then
+    i = assert(core.certinfo(c.der))
+    c.info = i
+  end
+  return i
+end
+
+local function copy_names(list)
+  local out = {}
+  for n, e in ipairs(list) do out[n] = { oid = e.oid, name = e.name, value = e.value } end
+  return out
+end
+
+-- subject(), issuer(): lists of {oid = "2.5.4.3", name = "CN", value = "..."}.
+function x509:subject() return copy_names(info(self).subject) end
+function x509:issuer() return copy_names(info(self).issuer) end
+-- notbefore(), notafter(): OpenSSL's text, "Jan  2 03:04:05 2026 GMT".
+function x509:notbefore() return info(self).notbefore end
+function x509:notafter() return info(self).notafter end
+-- serial(): upper-case hex.
+function x509:serial() return info(self).serial end
+function x509:getsignaturename() return info(self).signature end
+-- validat(time): whether the certificate is valid at `time` (seconds since the epoch).
+function x509:validat(t)
+  local i = info(self)
+  return i.notbefore_time < t and t <= i.notafter_time
+end
+-- digest([alg]): hex of "sha1" (the default), "sha256" or "sha512".
+function x509:digest(alg) return core.digest(self.der, alg or "sha1") end
+-- pem(): the certificate as PEM text.
+function x509:pem()
+  local b64, lines = mime.b64(self.der), {}
+  for at = 1, #b64, 64 do lines[#lines + 1] = b64:sub(at, at + 63) end
+  return "-----BEGIN CERTIFICATE-----\n" .. concat(lines, "\n") ..
+    "\n-----END CERTIFICATE-----\n"
+end
+-- extensions(): the subject alternative names, keyed as LuaSec keys them.
+function x509:extensions()
+  local names = info(self).altnames
+  if #names == 0 then return {} end
+  local san = { name = "X509v3 Subject Alternative Name" }
+  for _, n in ipairs(names) do
+    local list = san[n[1]] or {}
+    san[n[1]] = list
+    list[#list + 1] = n[2]
+  end
+  return { ["2.5.29.17"] = san }
+end
+-- setencode(): LuaSec's choice of string encoding; values are given as they are.
+function x509.setencode(_, enc) return enc == "ai5" or enc == "utf8" end
+
+-- loadcertificate(pem) -> certificate | nil
+function _M.loadcertificate(pem)
+  local der = core.pemder(pem)
+  return der and certificate(der) or nil
+end
+
+-- The connection's certificate methods.
+local methods = core.connection
+
+-- getpeercertificate([n]): the peer's certificate (n = 0, the default), or the n-th one
+-- of the chain it sent after it; nil past the end.
+function methods.getpeercertificate(conn, n)
+  local der = core.peerchain(conn)[(n or 0) + 1]
+  return der and certificate(der) or nil
+end
+
+-- getpeerchain(): the peer's certificates, its own first.
+function methods.getpeerchain(conn)
+  local out = {}
+  for i, der in ipairs(core.peerchain(conn)) do out[i] = certificate(der) end
+  return out
 end
 
 -- luasec(): from now on `require "ssl"` gives this module and `require "ssl.https"`

@@ -197,15 +197,18 @@ impl Buffer {
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
         let mut total = self.drain_into(out, usize::MAX);
+        let mut filled = out.len();
         let mut step = BUFFER_SIZE * 8;
-        loop {
-            match self.read_direct(io, tm, out, step) {
+        let result = loop {
+            match self.read_direct(io, tm, out, &mut filled, step) {
                 Ok(n) => total += n,
-                Err(Error::Closed) if total > 0 => return Ok(()),
-                Err(e) => return Err(e),
+                Err(Error::Closed) if total > 0 => break Ok(()),
+                Err(e) => break Err(e),
             }
             step = (step * 2).min(DIRECT_STEP);
-        }
+        };
+        out.truncate(filled);
+        result
     }
 
     fn receive_bytes<T: Transport + ?Sized>(
@@ -222,16 +225,30 @@ impl Buffer {
             return Ok(());
         }
         let mut total = self.drain_into(out, wanted);
+        let mut filled = out.len();
+        let mut result = Ok(());
         while total < wanted {
             let need = wanted - total;
             if need >= BUFFER_SIZE {
-                total += self.read_direct(io, tm, out, need.min(DIRECT_STEP))?;
+                match self.read_direct(io, tm, out, &mut filled, need.min(DIRECT_STEP)) {
+                    Ok(n) => total += n,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
             } else {
-                self.fill(io, tm)?;
+                out.truncate(filled);
+                if let Err(e) = self.fill(io, tm) {
+                    result = Err(e);
+                    break;
+                }
                 total += self.drain_into(out, need);
+                filled = out.len();
             }
         }
-        Ok(())
+        out.truncate(filled);
+        result
     }
 
     /// Moves up to `limit` buffered bytes into `out`.
@@ -242,19 +259,26 @@ impl Buffer {
         n
     }
 
-    /// Reads once, straight into the end of `out` (the buffer must be empty).
+    /// Reads once, straight into `out` at `*filled` (the buffer must be empty), and moves
+    /// `*filled` past what came. `out` grows to hold `step` more bytes, zero-filled only
+    /// where it never reached before: a transport that returns less than asked (TLS gives
+    /// a record at a time) must not cost a fill of the whole step per call. The caller
+    /// truncates `out` to `*filled` when done.
     fn read_direct<T: Transport + ?Sized>(
         &mut self,
         io: &mut T,
         tm: &Timeout,
         out: &mut Vec<u8>,
+        filled: &mut usize,
         step: usize,
     ) -> Result<usize, Error> {
-        let len = out.len();
-        out.resize(len + step, 0);
-        let result = io.recv(&mut out[len..], tm);
-        let got = *result.as_ref().unwrap_or(&0);
-        out.truncate(len + got.min(step));
+        let end = *filled + step;
+        if out.len() < end {
+            out.resize(end, 0);
+        }
+        let result = io.recv(&mut out[*filled..end], tm);
+        let got = result.as_ref().map_or(0, |n| (*n).min(step));
+        *filled += got;
         self.stats.received += got as f64;
         result
     }

@@ -169,6 +169,14 @@ pub(crate) fn add_to_group(s: &State, name: &CStr, group: &CStr) {
     s.pop(1);
 }
 
+/// Pushes the `__index` table (the methods) of class `name`.
+pub(crate) fn push_methods(s: &State, name: &CStr) {
+    push_metatable(s, name);
+    s.raw_field(-1, c"__index");
+    // SAFETY: valid state; drops the metatable under the methods.
+    unsafe { ffi::lua_remove(s.raw(), -2) };
+}
+
 fn push_metatable(s: &State, name: &CStr) {
     // SAFETY: valid state.
     unsafe {

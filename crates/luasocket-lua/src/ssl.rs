@@ -12,7 +12,7 @@ use std::ffi::CStr;
 
 use luasocket_io::{Error, Timeout, Transport};
 use luasocket_net::{Family, Kind, RawFd, Sock};
-use luasocket_tls::{Context, Mode, Params, Pem, TlsError, TlsStream};
+use luasocket_tls::{CertInfo, Context, Mode, NameEntry, Params, Pem, TlsError, TlsStream};
 use mlua::ffi;
 
 use crate::class::{self, Class, Method};
@@ -141,6 +141,7 @@ const METHODS: &[Method] = &[
     (c"dohandshake", meth_dohandshake),
     (c"getalpn", meth_getalpn),
     (c"getfd", methods::meth_getfd::<stream::StreamObject<Ssl>>),
+    (c"getpeerverification", meth_getpeerverification),
     (c"getstats", stream::meth_getstats::<Ssl>),
     (
         c"gettimeout",
@@ -165,9 +166,19 @@ pub(crate) fn open(s: &State) -> Ret {
     class::add_to_group(s, Ssl::CLIENT, Ssl::ANY);
     class::add_to_group(s, Ssl::CLIENT, c"select{able}");
     class::new_class(s, CONTEXT, &[(c"__gc", meth_context_gc)]);
-    s.new_table(0, 2);
-    let funcs: &[Method] = &[(c"adopt", global_adopt), (c"newcontext", global_newcontext)];
+    s.new_table(0, 8);
+    let funcs: &[Method] = &[
+        (c"adopt", global_adopt),
+        (c"certinfo", global_certinfo),
+        (c"digest", global_digest),
+        (c"newcontext", global_newcontext),
+        (c"peerchain", global_peerchain),
+        (c"pemder", global_pemder),
+    ];
     s.set_functions(funcs);
+    // The connection's methods, where socket.ssl adds the ones written in Lua.
+    class::push_methods(s, Ssl::CLIENT);
+    s.set_field(-2, c"connection");
     Ok(1)
 }
 
@@ -314,9 +325,17 @@ fn dohandshake(s: &State) -> Ret {
 }
 
 lua_fn!(meth_sni, sni);
-/// `conn:sni(name)`: the name to send and check, before the handshake.
+/// `conn:sni(name)`: the name a client sends and checks, before the handshake. A
+/// server's `sni(names_to_contexts)` (a certificate per name) is not supported yet: it
+/// says so with `nil, message`.
 fn sni(s: &State) -> Ret {
     let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    if s.type_of(2) == ffi::LUA_TTABLE {
+        return Ok(crate::results::fail_word(
+            s,
+            "sni: a table of names and contexts (server side) is not supported",
+        ));
+    }
     let name = String::from_utf8_lossy(s.check_bytes(2)?).into_owned();
     if let SslIo::Waiting(p) = &mut t.io {
         p.name = Some(name);
@@ -340,24 +359,153 @@ fn getalpn(s: &State) -> Ret {
 }
 
 lua_fn!(meth_info, info);
-/// `conn:info([field])`: `{protocol = ...}`, or one field.
+/// `conn:info([field])`: `{protocol, cipher, bits, key}` once the handshake is done
+/// (else nil), or one field.
 fn info(s: &State) -> Ret {
     let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
-    let protocol = match &t.io {
-        SslIo::Ready(tls) => tls.protocol(),
-        _ => None,
+    let fields = match &t.io {
+        SslIo::Ready(tls) => tls.info(),
+        _ => Vec::new(),
     };
     if s.type_of(2) == ffi::LUA_TSTRING {
-        match (s.to_bytes(2), protocol) {
-            (Some(b"protocol"), Some(p)) => s.push_bytes(p.as_bytes()),
-            _ => s.push_nil(),
+        let wanted = s.to_bytes(2).unwrap_or_default();
+        match fields.iter().find(|(k, _)| k.as_bytes() == wanted) {
+            Some((_, v)) => s.push_bytes(v.as_bytes()),
+            None => s.push_nil(),
         }
         return Ok(1);
     }
-    s.new_table(0, 1);
-    if let Some(p) = protocol {
-        s.push_bytes(p.as_bytes());
-        s.set_field(-2, c"protocol");
+    if fields.is_empty() {
+        s.push_nil();
+        return Ok(1);
+    }
+    s.new_table(0, fields.len() as i32);
+    for (k, v) in &fields {
+        s.push_bytes(k.as_bytes());
+        s.push_bytes(v.as_bytes());
+        s.raw_set(-3);
+    }
+    Ok(1)
+}
+
+lua_fn!(meth_getpeerverification, getpeerverification);
+/// `conn:getpeerverification()`: `true`, or `false` and LuaSec's table of reasons by
+/// depth (`{[0] = {why}}`). A `verify = "none"` client runs the check it skipped.
+fn getpeerverification(s: &State) -> Ret {
+    let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    let result = match &t.io {
+        SslIo::Ready(tls) => tls.peer_verification(),
+        _ => Err(TlsError::Verify("no handshake yet".into())),
+    };
+    match result {
+        Ok(()) => {
+            s.push_bool(true);
+            Ok(1)
+        }
+        Err(e) => {
+            s.push_bool(false);
+            s.new_table(0, 1);
+            s.new_table(1, 0);
+            s.push_bytes(e.to_string().as_bytes());
+            s.raw_set_i(-2, 1);
+            s.raw_set_i(-2, 0);
+            Ok(2)
+        }
+    }
+}
+
+lua_fn!(global_peerchain, peerchain);
+/// `peerchain(conn)`: the peer's certificates as DER strings, its own first (empty
+/// before the handshake).
+fn peerchain(s: &State) -> Ret {
+    let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    let certs = match &t.io {
+        SslIo::Ready(tls) => tls.peer_certificates(),
+        _ => Vec::new(),
+    };
+    s.new_table(certs.len() as i32, 0);
+    for (i, der) in certs.iter().enumerate() {
+        s.push_bytes(der);
+        s.raw_set_i(-2, i as i64 + 1);
+    }
+    Ok(1)
+}
+
+/// Pushes a list of name entries (`{oid = ..., name = ..., value = ...}`).
+fn push_names(s: &State, names: &[NameEntry]) {
+    s.new_table(names.len() as i32, 0);
+    for (i, entry) in names.iter().enumerate() {
+        s.new_table(0, 3);
+        s.push_bytes(entry.oid.as_bytes());
+        s.set_field(-2, c"oid");
+        s.push_bytes(entry.name.as_bytes());
+        s.set_field(-2, c"name");
+        s.push_bytes(&entry.value);
+        s.set_field(-2, c"value");
+        s.raw_set_i(-2, i as i64 + 1);
+    }
+}
+
+lua_fn!(global_certinfo, certinfo);
+/// `certinfo(der)`: what LuaSec's x509 methods show, as a table, or `nil, message`.
+fn certinfo(s: &State) -> Ret {
+    let info = match CertInfo::from_der(s.check_bytes(1)?) {
+        Ok(i) => i,
+        Err(e) => return Ok(crate::results::fail_word(s, &e.to_string())),
+    };
+    s.new_table(0, 9);
+    push_names(s, &info.subject);
+    s.set_field(-2, c"subject");
+    push_names(s, &info.issuer);
+    s.set_field(-2, c"issuer");
+    s.push_bytes(info.not_before_text.as_bytes());
+    s.set_field(-2, c"notbefore");
+    s.push_bytes(info.not_after_text.as_bytes());
+    s.set_field(-2, c"notafter");
+    s.push_integer(info.not_before);
+    s.set_field(-2, c"notbefore_time");
+    s.push_integer(info.not_after);
+    s.set_field(-2, c"notafter_time");
+    s.push_bytes(info.serial.as_bytes());
+    s.set_field(-2, c"serial");
+    s.push_bytes(info.signature.as_bytes());
+    s.set_field(-2, c"signature");
+    s.new_table(info.alt_names.len() as i32, 0);
+    for (i, name) in info.alt_names.iter().enumerate() {
+        s.new_table(2, 0);
+        s.push_bytes(name.kind().as_bytes());
+        s.raw_set_i(-2, 1);
+        s.push_bytes(name.value().as_bytes());
+        s.raw_set_i(-2, 2);
+        s.raw_set_i(-2, i as i64 + 1);
+    }
+    s.set_field(-2, c"altnames");
+    Ok(1)
+}
+
+lua_fn!(global_digest, digest);
+/// `digest(der, alg)`: the hex digest, or `nil, message` for an unknown algorithm.
+fn digest(s: &State) -> Ret {
+    let der = s.check_bytes(1)?;
+    let alg = String::from_utf8_lossy(s.check_bytes(2)?).into_owned();
+    match luasocket_tls::digest(der, &alg) {
+        Some(hex) => {
+            s.push_bytes(hex.as_bytes());
+            Ok(1)
+        }
+        None => Ok(crate::results::fail_word(
+            s,
+            &format!("digest algorithm not supported ({alg})"),
+        )),
+    }
+}
+
+lua_fn!(global_pemder, pemder);
+/// `pemder(pem)`: the first certificate of PEM text as DER, or nil.
+fn pemder(s: &State) -> Ret {
+    match luasocket_tls::pem_to_der(s.check_bytes(1)?) {
+        Some(der) => s.push_bytes(&der),
+        None => s.push_nil(),
     }
     Ok(1)
 }

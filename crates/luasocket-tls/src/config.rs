@@ -79,20 +79,40 @@ pub struct Params {
     pub alpn: Vec<Vec<u8>>,
 }
 
-/// What a context makes connections with.
+/// What a context makes connections with (cheap to clone).
 #[derive(Debug, Clone)]
-pub enum Context {
-    /// Client connections.
-    Client(Arc<ClientConfig>),
+pub struct Context {
+    pub(crate) side: Side,
+}
+
+/// A context's configuration, by side.
+#[derive(Debug, Clone)]
+pub(crate) enum Side {
+    /// Client connections. `unchecked` keeps the parameters of a `verify = "none"`
+    /// context, so a connection can still say what a check would have found
+    /// (`getpeerverification`).
+    Client {
+        config: Arc<ClientConfig>,
+        unchecked: Option<Arc<Params>>,
+    },
     /// Server connections.
     Server(Arc<ServerConfig>),
 }
 
 /// The ring provider: it builds with the Rust toolchain and a C compiler only (aws-lc-rs,
 /// which rustls now prefers for post-quantum key exchange, also needs cmake).
+///
+/// Key exchange: X25519 first, then P-256 and P-384, the order OpenSSL's clients offer.
+/// This rustls lists P-384 first, and a server takes the client's first group it knows:
+/// P-384 costs the server ~1.5 ms more per handshake than X25519 (measured against nginx:
+/// 3.1 ms against 1.3 ms for LuaSec's handshake).
 #[allow(deprecated)]
 fn provider() -> Arc<CryptoProvider> {
-    Arc::new(ring::default_provider())
+    use rustls::crypto::ring::kx_group;
+    Arc::new(CryptoProvider {
+        kx_groups: vec![kx_group::X25519, kx_group::SECP256R1, kx_group::SECP384R1],
+        ..ring::default_provider()
+    })
 }
 
 fn versions(
@@ -188,7 +208,12 @@ impl Context {
                     _ => builder.with_no_client_auth(),
                 };
                 config.alpn_protocols = p.alpn.clone();
-                Ok(Context::Client(Arc::new(config)))
+                Ok(Context {
+                    side: Side::Client {
+                        config: Arc::new(config),
+                        unchecked: p.verify_none.then(|| Arc::new(p.clone())),
+                    },
+                })
             }
             Mode::Server => {
                 let (Some(cert), Some(key)) = (&p.certificate, &p.key) else {
@@ -219,10 +244,34 @@ impl Context {
                     .with_single_cert(certificates(cert)?, private_key(key)?)
                     .map_err(|e| TlsError::Config(format!("error loading private key ({e})")))?;
                 config.alpn_protocols = p.alpn.clone();
-                Ok(Context::Server(Arc::new(config)))
+                Ok(Context {
+                    side: Side::Server(Arc::new(config)),
+                })
             }
         }
     }
+}
+
+/// Checks a server's certificates against the trust anchors of `p` (which a
+/// `verify = "none"` connection skipped during its handshake).
+pub(crate) fn check_server(
+    p: &Params,
+    certs: &[CertificateDer<'static>],
+    name: &ServerName<'_>,
+) -> Result<(), TlsError> {
+    let Some((end, intermediates)) = certs.split_first() else {
+        return Err(TlsError::Verify("no peer certificate".into()));
+    };
+    let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+        Arc::new(roots(p)?),
+        provider(),
+    )
+    .build()
+    .map_err(|e| TlsError::Config(format!("error loading CA locations ({e})")))?;
+    verifier
+        .verify_server_cert(end, intermediates, name, &[], UnixTime::now())
+        .map(|_| ())
+        .map_err(crate::error::from_rustls)
 }
 
 /// The server name a client checks: a DNS name or an IP address.

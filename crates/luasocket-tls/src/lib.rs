@@ -13,10 +13,12 @@
 //! **Out of scope**: the Lua objects (`luasocket-lua`), sockets (`luasocket-net`).
 #![forbid(unsafe_code)]
 
+mod cert;
 mod config;
 mod error;
 mod stream;
 
+pub use cert::{digest, pem_to_der, AltName, CertInfo, NameEntry};
 pub use config::{Context, Mode, Params, Pem};
 pub use error::TlsError;
 pub use stream::TlsStream;

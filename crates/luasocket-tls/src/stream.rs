@@ -9,7 +9,9 @@ use luasocket_io::{Error, Timeout, Transport};
 use luasocket_net::Sock;
 use rustls::{ClientConnection, Connection, ServerConnection};
 
-use crate::config::{server_name, Context};
+use rustls_pki_types::ServerName;
+
+use crate::config::{check_server, server_name, Context, Params, Side};
 use crate::error::from_rustls;
 use crate::TlsError;
 
@@ -29,6 +31,9 @@ pub struct TlsStream {
     /// Decrypted bytes rustls holds for reading (as of the last packet processing, less
     /// what has been read since).
     plaintext: usize,
+    /// A client of a `verify = "none"` context: its parameters and the name it would
+    /// have checked, for [`TlsStream::peer_verification`].
+    unchecked: Option<(std::sync::Arc<Params>, ServerName<'static>)>,
 }
 
 impl std::fmt::Debug for TlsStream {
@@ -44,14 +49,19 @@ impl TlsStream {
     /// Wraps a connected socket. A client checks the peer against `server_name` (the SNI
     /// name too); a server ignores it.
     pub fn new(sock: Sock, context: &Context, name: Option<&str>) -> Result<TlsStream, TlsError> {
-        let mut conn: Connection = match context {
-            Context::Client(config) => {
+        let mut unchecked = None;
+        let mut conn: Connection = match &context.side {
+            Side::Client {
+                config,
+                unchecked: params,
+            } => {
                 let name = server_name(name.unwrap_or("localhost"))?;
+                unchecked = params.as_ref().map(|p| (p.clone(), name.clone()));
                 ClientConnection::new(config.clone(), name)
                     .map_err(from_rustls)?
                     .into()
             }
-            Context::Server(config) => ServerConnection::new(config.clone())
+            Side::Server(config) => ServerConnection::new(config.clone())
                 .map_err(from_rustls)?
                 .into(),
         };
@@ -63,6 +73,7 @@ impl TlsStream {
             incoming: Vec::new(),
             eof: false,
             plaintext: 0,
+            unchecked,
         })
     }
 
@@ -95,12 +106,50 @@ impl TlsStream {
         })
     }
 
+    /// What the handshake settled, as LuaSec's `info()` fields: `protocol`, `cipher` (the
+    /// IANA name), `bits` (the cipher's key size) and `key` (the key exchange group).
+    /// Empty before the handshake is done.
+    pub fn info(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(p) = self.protocol() {
+            out.push(("protocol", p.to_string()));
+        }
+        if let Some(suite) = self.conn.negotiated_cipher_suite() {
+            let name = format!("{:?}", suite.suite());
+            let name = name.replacen("TLS13_", "TLS_", 1);
+            let bits = if name.contains("_128_") { "128" } else { "256" };
+            out.push(("bits", bits.to_string()));
+            out.push(("cipher", name));
+        }
+        if let Some(group) = self.conn.negotiated_key_exchange_group() {
+            let name = format!("{:?}", group.name());
+            out.push(("key", name.to_lowercase().replace("x25519", "X25519")));
+        }
+        out
+    }
+
     /// The peer's certificates, leaf first (DER).
     pub fn peer_certificates(&self) -> Vec<Vec<u8>> {
         self.conn
             .peer_certificates()
             .map(|certs| certs.iter().map(|c| c.to_vec()).collect())
             .unwrap_or_default()
+    }
+
+    /// What checking the peer found (`getpeerverification`): `Ok` when the handshake
+    /// checked it (every verifying context) or a check now passes; for a client of a
+    /// `verify = "none"` context, the check it skipped is made here. A server's peer is
+    /// as its context asked (rustls refused the handshake otherwise).
+    pub fn peer_verification(&self) -> Result<(), TlsError> {
+        let Some((params, name)) = &self.unchecked else {
+            return Ok(());
+        };
+        let certs: Vec<_> = self
+            .conn
+            .peer_certificates()
+            .map(<[_]>::to_vec)
+            .unwrap_or_default();
+        check_server(params, &certs, name)
     }
 
     /// Runs the handshake within `tm`: done, or `WantRead`/`WantWrite` when `tm` runs out
