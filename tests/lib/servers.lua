@@ -83,6 +83,23 @@ M.files = {
   ["text.txt"] = string.rep("line with XYZ in it\n", 200),
 }
 
+-- A throwaway CA (ca.pem, ca.key) and a certificate for localhost and 127.0.0.1 signed
+-- by it (cert.pem, key.pem) in `dir`, so a verifying client can trust the CA and check
+-- the name. Returns the paths, or nil when openssl is missing or fails.
+function M.certs(dir)
+  if not have("openssl") then return nil end
+  local made = run("cd '" .. dir .. "' && " ..
+    "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=luasocket-test-ca" ..
+    " -keyout ca.key -out ca.pem >/dev/null 2>&1 && " ..
+    "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost/O=luasocket-rs" ..
+    " -keyout key.pem -out req.csr >/dev/null 2>&1 && " ..
+    "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf && " ..
+    "openssl x509 -req -in req.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1" ..
+    " -extfile ext.cnf -out cert.pem >/dev/null 2>&1")
+  if not made then return nil end
+  return { ca = dir .. "/ca.pem", cert = dir .. "/cert.pem", key = dir .. "/key.pem" }
+end
+
 function M.nginx()
   local nginx = have("nginx") and "nginx" or (have("/usr/sbin/nginx") and "/usr/sbin/nginx")
   if not nginx then return nil, "nginx is not installed" end
@@ -94,19 +111,7 @@ function M.nginx()
   for name, data in pairs(M.files) do write(dir .. "/www/" .. name, data) end
   write(dir .. "/www/private/secret.txt", "the secret\n")
   write(dir .. "/htpasswd", "user:{PLAIN}p@ss/w?rd\n")
-  -- A throwaway CA (ca.pem) and a certificate for localhost and 127.0.0.1 signed by it,
-  -- so a verifying client can trust the CA and check the name.
-  local made = run("cd '" .. dir .. "' && " ..
-    "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=luasocket-test-ca" ..
-    " -keyout ca.key -out ca.pem >/dev/null 2>&1 && " ..
-    "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout key.pem -out req.csr" ..
-    " >/dev/null 2>&1 && " ..
-    "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf && " ..
-    "openssl x509 -req -in req.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1" ..
-    " -extfile ext.cnf -out cert.pem >/dev/null 2>&1")
-  if not made then
-    return nil, "openssl could not make a certificate"
-  end
+  if not M.certs(dir) then return nil, "openssl could not make a certificate" end
   local conf = ([[
 pid DIR/nginx.pid;
 error_log DIR/error.log;

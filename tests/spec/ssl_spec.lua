@@ -4,6 +4,7 @@
 local socket = require("socket")
 local ssl = require("socket.ssl")
 local servers = require("servers")
+local helpers = require("helpers")
 
 local function connect(port)
   local sock = socket.tcp()
@@ -89,5 +90,179 @@ describe("socket.ssl", function()
         { ssl.newcontext({ mode = "client", protocol = old }) })
     end
     assert.has_error(function() ssl.wrap(socket.tcp(), 42) end)
+  end)
+end)
+
+-- A connected pair over loopback: the server's accepted socket, the client's, the port.
+local function pair()
+  local listener = assert(socket.bind("127.0.0.1", 0))
+  local _, port = listener:getsockname()
+  local c = socket.tcp()
+  c:settimeout(2)
+  assert(c:connect("127.0.0.1", port))
+  listener:settimeout(2)
+  local s = assert(listener:accept())
+  listener:close()
+  return s, c
+end
+
+-- Drives two handshakes without blocking, as a select loop does: true, or nil and the
+-- first failure.
+local function handshake_both(a, b)
+  a:settimeout(0)
+  b:settimeout(0)
+  local done = {}
+  for _ = 1, 2000 do
+    for _, conn in ipairs({ a, b }) do
+      if not done[conn] then
+        local ok, err = conn:dohandshake()
+        if ok then
+          done[conn] = true
+        elseif err ~= "wantread" and err ~= "wantwrite" then
+          return nil, err
+        end
+      end
+    end
+    if done[a] and done[b] then return true end
+    socket.select({ a, b }, nil, 0.05)
+  end
+  return nil, "the handshakes never finished"
+end
+
+-- What openssl says of a certificate file (`-serial`, `-fingerprint -sha256`).
+local function openssl_x509(file, what)
+  local p = io.popen("openssl x509 -noout " .. what .. " -in '" .. file .. "' 2>/dev/null")
+  local out = p:read("*a")
+  p:close()
+  return (out:gsub("%s+$", ""))
+end
+
+describe("socket.ssl servers and certificates", function()
+  local dir, certs
+  before_each(function()
+    dir = servers.tmpdir()
+    certs = servers.certs(dir)
+  end)
+  after_each(function() servers.run("rm -rf '" .. dir .. "'") end)
+
+  it("serves TLS to our client, neither side blocking, and shows the certificate", function()
+    if not certs then return pending("openssl is not installed") end
+    local s, c = pair()
+    local server = assert(ssl.wrap(s, { mode = "server", certificate = certs.cert,
+      key = certs.key, alpn = { "h2", "http/1.1" } }))
+    local client = assert(ssl.wrap(c, { mode = "client", cafile = certs.ca, alpn = "http/1.1" }))
+    client:sni("localhost")
+    assert(handshake_both(server, client))
+    server:settimeout(2)
+    client:settimeout(2)
+    assert.equal("http/1.1", client:getalpn())
+    assert.equal("http/1.1", server:getalpn())
+    assert(client:send("ping\n"))
+    assert.equal("ping", server:receive("*l"))
+    assert(server:send("pong\n"))
+    assert.equal("pong", client:receive("*l"))
+    -- The certificate, as LuaSec shows it, against openssl's own reading of the file.
+    local cert = client:getpeercertificate()
+    assert.same({ { oid = "2.5.4.3", name = "CN", value = "localhost" },
+      { oid = "2.5.4.10", name = "O", value = "luasocket-rs" } }, cert:subject())
+    assert.same({ { oid = "2.5.4.3", name = "CN", value = "luasocket-test-ca" } }, cert:issuer())
+    local san = cert:extensions()["2.5.29.17"]
+    assert.same({ "localhost" }, san.dNSName)
+    assert.same({ "127.0.0.1" }, san.iPAddress)
+    assert.equal("X509v3 Subject Alternative Name", san.name)
+    assert.equal(servers.read(certs.cert), cert:pem())
+    assert.equal(openssl_x509(certs.cert, "-serial"), "serial=" .. cert:serial())
+    local fp = openssl_x509(certs.cert, "-fingerprint -sha256"):match("=(.*)$")
+    assert.equal(fp:gsub(":", ""):lower(), cert:digest("sha256"))
+    assert.equal(openssl_x509(certs.cert, "-enddate"), "notAfter=" .. cert:notafter())
+    assert.equal(openssl_x509(certs.cert, "-startdate"), "notBefore=" .. cert:notbefore())
+    assert.is_true(cert:validat(os.time() + 3600))
+    assert.is_false(cert:validat(os.time() + 3 * 86400))
+    assert.equal("RSA-SHA256", cert:getsignaturename())
+    assert.equal(cert:digest(), ssl.loadcertificate(servers.read(certs.cert)):digest())
+    assert.is_nil(ssl.loadcertificate("not a certificate"))
+    assert.equal(1, #client:getpeerchain())
+    assert.is_true(client:getpeerverification())
+    assert.is_nil(client:getpeercertificate(1))
+    assert.is_nil(server:getpeercertificate())
+    server:close()
+    client:close()
+  end)
+
+  it("refuses a self-signed server by default; verify = none says what it skipped", function()
+    if not certs then return pending("openssl is not installed") end
+    local self_signed = { mode = "server", certificate = certs.ca, key = dir .. "/ca.key" }
+    local s, c = pair()
+    local server = assert(ssl.wrap(s, self_signed))
+    local client = assert(ssl.wrap(c, { mode = "client" }))
+    client:sni("localhost")
+    assert.same({ nil, "certificate verify failed: self-signed certificate" },
+      { handshake_both(server, client) })
+    server:close()
+    client:close()
+    s, c = pair()
+    server = assert(ssl.wrap(s, self_signed))
+    client = assert(ssl.wrap(c, { mode = "client", verify = "none" }))
+    assert(handshake_both(server, client))
+    assert.same({ false, { [0] = { "certificate verify failed: self-signed certificate" } } },
+      { client:getpeerverification() })
+    server:close()
+    client:close()
+  end)
+
+  it("answers openssl s_client", function()
+    if not certs then return pending("openssl is not installed") end
+    local listener = assert(socket.bind("127.0.0.1", 0))
+    local _, port = listener:getsockname()
+    local out = dir .. "/s_client.out"
+    assert(servers.run("(printf 'hello\\n'; sleep 3) | openssl s_client -connect 127.0.0.1:" ..
+      port .. " -CAfile '" .. certs.ca .. "' -servername localhost -verify_return_error" ..
+      " -quiet >'" .. out .. "' 2>'" .. dir .. "/s_client.err' &"))
+    listener:settimeout(5)
+    local s = assert(listener:accept())
+    listener:close()
+    local server = assert(ssl.wrap(s, { mode = "server", certificate = certs.cert, key = certs.key }))
+    server:settimeout(5)
+    assert.same({ true }, { server:dohandshake() })
+    assert.equal("hello", server:receive("*l"))
+    assert(server:send("hello back\n"))
+    server:close()
+    local deadline = socket.gettime() + 5
+    while not (servers.read(out) or ""):find("hello back", 1, true) and socket.gettime() < deadline do
+      socket.sleep(0.05)
+    end
+    assert.equal("hello back\n", servers.read(out))
+  end)
+
+  it("answers LuaSec's client", function()
+    if not certs then return pending("openssl is not installed") end
+    helpers.system_modules()
+    local found, luasec = pcall(require, "ssl")
+    if not found or luasec == ssl or not luasec.wrap then
+      return pending("LuaSec is not installed for " .. _VERSION)
+    end
+    local s, c = pair()
+    local server = assert(ssl.wrap(s, { mode = "server", certificate = certs.cert, key = certs.key }))
+    local client = assert(luasec.wrap(c, { mode = "client", protocol = "any", verify = "peer",
+      cafile = certs.ca }))
+    client:sni("localhost")
+    assert(handshake_both(server, client))
+    assert.is_true(client:getpeerverification())
+    server:settimeout(2)
+    client:settimeout(2)
+    assert(client:send("from luasec\n"))
+    assert.equal("from luasec", server:receive("*l"))
+    assert(server:send(string.rep("x", 100000) .. "\n"))
+    assert.equal(100000, #client:receive("*l"))
+    client:close()
+    server:close()
+  end)
+
+  it("luasec() makes require 'ssl' and 'ssl.https' give ours", function()
+    local saved, saved_https = package.loaded["ssl"], package.loaded["ssl.https"]
+    assert.equal(ssl, ssl.luasec())
+    assert.equal(ssl, require("ssl"))
+    assert.equal(require("socket.ssl.https"), require("ssl.https"))
+    package.loaded["ssl"], package.loaded["ssl.https"] = saved, saved_https
   end)
 end)

@@ -76,8 +76,34 @@ fn cert_word(why: &rustls::CertificateError) -> String {
         C::NotValidForName | C::NotValidForNameContext { .. } => "hostname mismatch".into(),
         C::Revoked => "certificate revoked".into(),
         C::BadSignature => "certificate signature failure".into(),
-        other => format!("{other:?}").to_lowercase(),
+        other => {
+            let said = format!("{other:?}");
+            if said.contains("CaUsedAsEndEntity") {
+                // A CA certificate sent as the server's own: in practice a self-signed
+                // one, which OpenSSL (and so LuaSec) calls this.
+                "self-signed certificate".into()
+            } else {
+                spaced(&said)
+            }
+        }
     }
+}
+
+/// A Debug name such as `Other(OtherError(UnsupportedCriticalExtension))` as words:
+/// "unsupported critical extension".
+fn spaced(debug: &str) -> String {
+    let inner = debug
+        .trim_start_matches("Other(")
+        .trim_start_matches("OtherError(")
+        .trim_end_matches(')');
+    let mut out = String::new();
+    for (i, c) in inner.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -99,6 +125,10 @@ mod tests {
             ),
             (TlsError::Io(luasocket_io::Error::Closed), "closed"),
         ];
+        assert_eq!(
+            super::spaced("Other(OtherError(UnsupportedCriticalExtension))"),
+            "unsupported critical extension"
+        );
         for (e, word) in table {
             assert_eq!(e.to_string(), word);
         }

@@ -317,3 +317,92 @@ fn decrypted_bytes_left_inside_count_as_waiting() {
     c.close();
     server_thread.join().unwrap();
 }
+
+#[test]
+fn an_expired_certificate_is_refused() {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+    let p = Pki {
+        ca: ca.pem(),
+        cert: cert.pem(),
+        key: key.serialize_pem(),
+    };
+    let (server, port) = listener();
+    let _h = serve_echo(server, server_context(&p));
+    let ctx = Context::new(&client_params(&p)).unwrap();
+    let mut c = TlsStream::new(connect(&port), &ctx, Some("localhost")).unwrap();
+    let e = c.handshake(&tm(5.0)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "certificate verify failed: certificate has expired"
+    );
+}
+
+#[test]
+fn a_certificate_reads_as_luasec_shows_it() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec![
+        "localhost".to_string(),
+        "10.1.2.3".to_string(),
+        "::1".to_string(),
+    ])
+    .unwrap();
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "example");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, "luasocket-rs");
+    params.serial_number = Some(rcgen::SerialNumber::from_slice(&[0x00, 0x0a, 0xbc]));
+    params.not_before = rcgen::date_time_ymd(2024, 2, 3);
+    params.not_after = rcgen::date_time_ymd(2034, 12, 25);
+    let cert = params.self_signed(&key).unwrap();
+    let der = cert.der().to_vec();
+    let info = luasocket_tls::CertInfo::from_der(&der).unwrap();
+    let names: Vec<(&str, &str, &[u8])> = info
+        .subject
+        .iter()
+        .map(|e| (e.oid.as_str(), e.name.as_str(), e.value.as_slice()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("2.5.4.3", "CN", &b"example"[..]),
+            ("2.5.4.10", "O", &b"luasocket-rs"[..])
+        ]
+    );
+    assert_eq!(info.issuer, info.subject);
+    assert_eq!(info.serial, "0ABC");
+    assert_eq!(info.not_before_text, "Feb  3 00:00:00 2024 GMT");
+    assert_eq!(info.not_after_text, "Dec 25 00:00:00 2034 GMT");
+    assert_eq!(info.not_before, 1_706_918_400);
+    let alt: Vec<(&str, &str)> = info
+        .alt_names
+        .iter()
+        .map(|n| (n.kind(), n.value()))
+        .collect();
+    assert_eq!(
+        alt,
+        [
+            ("dNSName", "localhost"),
+            ("iPAddress", "10.1.2.3"),
+            ("iPAddress", "::1")
+        ]
+    );
+    assert_eq!(info.signature, "ecdsa-with-SHA256");
+    assert_eq!(
+        luasocket_tls::pem_to_der(cert.pem().as_bytes()).as_deref(),
+        Some(&der[..])
+    );
+    assert_eq!(luasocket_tls::digest(&der, "sha256").unwrap().len(), 64);
+    assert_eq!(luasocket_tls::digest(&der, "md5"), None);
+    assert!(luasocket_tls::CertInfo::from_der(b"garbage").is_err());
+}
