@@ -15,7 +15,7 @@ local socket = require("socket")
 local mime = require("mime")
 
 local concat = table.concat
-local ipairs, rawget, setmetatable, type = ipairs, rawget, setmetatable, type
+local ipairs, pairs, rawget, setmetatable, type = ipairs, pairs, rawget, setmetatable, type
 
 local _M = {
   -- The LuaSec API level this module follows.
@@ -30,16 +30,17 @@ local _M = {
   },
 }
 
--- newcontext(params) -> context | nil, message
-_M.newcontext = core.newcontext
+-- newcontext(params) -> context | nil, message. A client verifies the server's chain
+-- and name unless `verify = "none"` (or `checkhost = false` for the name).
+function _M.newcontext(cfg) return core.newcontext(cfg) end
 
 -- wrap(sock, params_or_context) -> connection | nil, message. The connection owns the
 -- descriptor from then on and keeps the socket's timeout; `sock` is left with none.
-function _M.wrap(sock, cfg)
+local function wrap(sock, cfg, luasec)
   local ctx = cfg
   if type(cfg) == "table" then
     local err
-    ctx, err = core.newcontext(cfg)
+    ctx, err = core.newcontext(cfg, luasec)
     if not ctx then return nil, err end
   end
   local conn, err = core.adopt(ctx, sock:getfd())
@@ -52,6 +53,8 @@ function _M.wrap(sock, cfg)
   sock:setfd(socket._SOCKETINVALID)
   return conn
 end
+
+function _M.wrap(sock, cfg) return wrap(sock, cfg, false) end
 
 -- Certificates: LuaSec's x509 objects, read on first use from the DER bytes. ---------
 
@@ -142,12 +145,25 @@ function methods.getpeerchain(conn)
   return out
 end
 
--- luasec(): from now on `require "ssl"` gives this module and `require "ssl.https"`
--- socket.ssl.https, whether LuaSec is installed or not. Returns this module.
+-- luasec(): from now on `require "ssl"` gives this module with LuaSec's defaults (no
+-- verification unless `verify` asks; the chain only, never the name, unless
+-- `checkhost = true`), so LuaSec code runs unchanged, and `require "ssl.https"` gives
+-- socket.ssl.https (which verifies), from when it is first required. Works whether LuaSec is installed or not; returns
+-- the module `require "ssl"` now gives.
+local as_luasec
 function _M.luasec()
-  package.loaded["ssl"] = _M
-  package.loaded["ssl.https"] = require("socket.ssl.https")
-  return _M
+  if not as_luasec then
+    as_luasec = {}
+    for k, v in pairs(_M) do as_luasec[k] = v end
+    as_luasec.newcontext = function(cfg) return core.newcontext(cfg, true) end
+    as_luasec.wrap = function(sock, cfg) return wrap(sock, cfg, true) end
+  end
+  package.loaded["ssl"] = as_luasec
+  -- Loaded when first required: it loads socket.http, which copas (on Lua 5.1) wants
+  -- to come after itself.
+  package.loaded["ssl.https"] = nil
+  package.preload["ssl.https"] = function() return require("socket.ssl.https") end
+  return as_luasec
 end
 
 return _M

@@ -258,11 +258,95 @@ describe("socket.ssl servers and certificates", function()
     server:close()
   end)
 
-  it("luasec() makes require 'ssl' and 'ssl.https' give ours", function()
+  it("luasec() makes require 'ssl' ours with LuaSec's defaults, and 'ssl.https' ours", function()
+    if not certs then return pending("openssl is not installed") end
     local saved, saved_https = package.loaded["ssl"], package.loaded["ssl.https"]
-    assert.equal(ssl, ssl.luasec())
-    assert.equal(ssl, require("ssl"))
-    assert.equal(require("socket.ssl.https"), require("ssl.https"))
+    local saved_preload = package.preload["ssl.https"]
+    local compat = ssl.luasec()
+    -- socket.http is not loaded by the opt-in itself (copas on 5.1 wants to come first).
+    assert.is_nil(package.loaded["ssl.https"])
+    local ok_ssl, ok_https = require("ssl"), require("ssl.https")
     package.loaded["ssl"], package.loaded["ssl.https"] = saved, saved_https
+    package.preload["ssl.https"] = saved_preload
+    assert.equal(compat, ok_ssl)
+    assert.equal(require("socket.ssl.https"), ok_https)
+    assert.equal(ssl.loadcertificate, compat.loadcertificate)
+    local server_params = { mode = "server", certificate = certs.cert, key = certs.key }
+    -- As LuaSec: the chain is checked when asked, the name never (unless checkhost).
+    local s, c = pair()
+    local server = assert(ssl.wrap(s, server_params))
+    local client = assert(compat.wrap(c, { mode = "client", verify = "peer", cafile = certs.ca }))
+    client:sni("not-the-name.example")
+    assert(handshake_both(server, client))
+    assert.is_true(client:getpeerverification())
+    server:close()
+    client:close()
+    -- As LuaSec: no verify, no check (but getpeerverification tells).
+    s, c = pair()
+    server = assert(ssl.wrap(s, server_params))
+    client = assert(compat.wrap(c, { mode = "client" }))
+    assert(handshake_both(server, client))
+    assert.equal(false, (client:getpeerverification()))
+    server:close()
+    client:close()
+    -- checkhost = true asks for the name check.
+    s, c = pair()
+    server = assert(ssl.wrap(s, server_params))
+    client = assert(compat.wrap(c, { mode = "client", verify = "peer", cafile = certs.ca,
+      checkhost = true }))
+    client:sni("not-the-name.example")
+    assert.same({ nil, "certificate verify failed: hostname mismatch" },
+      { handshake_both(server, client) })
+    server:close()
+    client:close()
+  end)
+
+  it("answers each SNI name with its own certificate, strictly if asked", function()
+    if not certs then return pending("openssl is not installed") end
+    -- A second certificate from the same CA, for other.example by its CN only (no SAN).
+    assert(servers.run("cd '" .. dir .. "' && openssl req -newkey rsa:2048 -nodes" ..
+      " -subj /CN=other.example -keyout other.key -out other.csr >/dev/null 2>&1 &&" ..
+      " printf 'basicConstraints=CA:FALSE\\n' > other.cnf &&" ..
+      " openssl x509 -req -in other.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1" ..
+      " -extfile other.cnf -out other.pem >/dev/null 2>&1"))
+    local other = assert(ssl.newcontext({ mode = "server", certificate = dir .. "/other.pem",
+      key = dir .. "/other.key" }))
+    local function connect_as(name, strict)
+      local s, c = pair()
+      local server = assert(ssl.wrap(s, { mode = "server", certificate = certs.cert,
+        key = certs.key }))
+      assert(server:sni({ ["other.example"] = other }, strict))
+      local client = assert(ssl.wrap(c, { mode = "client", verify = "none" }))
+      client:sni(name)
+      local ok, err = handshake_both(server, client)
+      local cert = ok and client:getpeercertificate()
+      server:close()
+      client:close()
+      return cert and cert:subject()[1].value, err
+    end
+    assert.equal("other.example", connect_as("other.example"))
+    assert.equal("localhost", connect_as("localhost"))
+    assert.equal("other.example", connect_as("OTHER.example", true))
+    local cn, err = connect_as("elsewhere.example", true)
+    assert.is_nil(cn)
+    assert.truthy(err, "a strict server refuses a name it does not know")
+    -- A common name is checked when a certificate has no alternative names.
+    local s, c = pair()
+    local server = assert(ssl.wrap(s, { mode = "server", certificate = dir .. "/other.pem",
+      key = dir .. "/other.key" }))
+    local client = assert(ssl.wrap(c, { mode = "client", cafile = certs.ca }))
+    client:sni("other.example")
+    assert(handshake_both(server, client))
+    server:close()
+    client:close()
+    s, c = pair()
+    server = assert(ssl.wrap(s, { mode = "server", certificate = dir .. "/other.pem",
+      key = dir .. "/other.key" }))
+    client = assert(ssl.wrap(c, { mode = "client", cafile = certs.ca }))
+    client:sni("another.example")
+    assert.same({ nil, "certificate verify failed: hostname mismatch" },
+      { handshake_both(server, client) })
+    server:close()
+    client:close()
   end)
 end)

@@ -170,6 +170,7 @@ pub(crate) fn add_to_group(s: &State, name: &CStr, group: &CStr) {
 }
 
 /// Pushes the `__index` table (the methods) of class `name`.
+#[cfg(feature = "tls")]
 pub(crate) fn push_methods(s: &State, name: &CStr) {
     push_metatable(s, name);
     s.raw_field(-1, c"__index");

@@ -135,7 +135,7 @@ impl Io for SslIo {
 const METHODS: &[Method] = &[
     (c"__close", methods::meth_close::<stream::StreamObject<Ssl>>),
     (c"__gc", methods::meth_gc::<stream::StreamObject<Ssl>>),
-    (c"__tostring", methods::meth_tostring),
+    (c"__tostring", meth_tostring),
     (c"close", methods::meth_close::<stream::StreamObject<Ssl>>),
     (c"dirty", methods::meth_dirty::<stream::StreamObject<Ssl>>),
     (c"dohandshake", meth_dohandshake),
@@ -165,7 +165,14 @@ pub(crate) fn open(s: &State) -> Ret {
     class::new_class(s, Ssl::CLIENT, METHODS);
     class::add_to_group(s, Ssl::CLIENT, Ssl::ANY);
     class::add_to_group(s, Ssl::CLIENT, c"select{able}");
-    class::new_class(s, CONTEXT, &[(c"__gc", meth_context_gc)]);
+    class::new_class(
+        s,
+        CONTEXT,
+        &[
+            (c"__gc", meth_context_gc),
+            (c"__tostring", meth_context_tostring),
+        ],
+    );
     s.new_table(0, 8);
     let funcs: &[Method] = &[
         (c"adopt", global_adopt),
@@ -211,8 +218,8 @@ fn strings_field(s: &State, idx: i32, name: &CStr) -> Result<Vec<Vec<u8>>, Raise
     Ok(out)
 }
 
-/// LuaSec's parameter table at `idx`.
-fn params(s: &State, idx: i32) -> Result<Params, Raise> {
+/// LuaSec's parameter table at `idx`; `luasec` picks LuaSec's defaults.
+fn params(s: &State, idx: i32, luasec: bool) -> Result<Params, Raise> {
     if s.type_of(idx) != ffi::LUA_TTABLE {
         return Err(s.type_error(idx, "table"));
     }
@@ -222,12 +229,25 @@ fn params(s: &State, idx: i32) -> Result<Params, Raise> {
     };
     let verify = strings_field(s, idx, c"verify")?;
     let has = |w: &[u8]| verify.iter().any(|v| v == w);
+    // LuaSec's defaults (the `luasec()` opt-in): no verification unless asked, and the
+    // chain only, never the name. Ours: both. `checkhost = true/false` decides the name.
+    let check_host = match s.field(idx, c"checkhost")? {
+        ffi::LUA_TBOOLEAN => {
+            let v = s.to_boolean(-1);
+            s.pop(1);
+            v
+        }
+        _ => {
+            s.pop(1);
+            !luasec
+        }
+    };
     Ok(Params {
         mode,
         protocol: string_field(s, idx, c"protocol")?
             .map(|p| String::from_utf8_lossy(&p).into_owned()),
         // Unlike LuaSec, a client verifies its peer unless told `verify = "none"`.
-        verify_none: has(b"none"),
+        verify_none: has(b"none") || (luasec && verify.is_empty()),
         require_peer_cert: has(b"fail_if_no_peer_cert"),
         verify_peer: has(b"peer"),
         cafile: string_field(s, idx, c"cafile")?.map(|v| Pem::from_lua(&v)),
@@ -236,13 +256,15 @@ fn params(s: &State, idx: i32) -> Result<Params, Raise> {
         certificate: string_field(s, idx, c"certificate")?.map(|v| Pem::from_lua(&v)),
         key: string_field(s, idx, c"key")?.map(|v| Pem::from_lua(&v)),
         alpn: strings_field(s, idx, c"alpn")?,
+        skip_host_check: !check_host,
     })
 }
 
 lua_fn!(global_newcontext, newcontext);
-/// `newcontext(params)`: a context, or `nil, message`.
+/// `newcontext(params [, luasec])`: a context, or `nil, message`; with `luasec` true,
+/// LuaSec's defaults (see `params`).
 fn newcontext(s: &State) -> Ret {
-    let p = params(s, 1)?;
+    let p = params(s, 1, s.to_boolean(2))?;
     match Context::new(&p) {
         Ok(ctx) => {
             class::push_new(s, ContextObject(ctx), CONTEXT);
@@ -325,21 +347,44 @@ fn dohandshake(s: &State) -> Ret {
 }
 
 lua_fn!(meth_sni, sni);
-/// `conn:sni(name)`: the name a client sends and checks, before the handshake. A
-/// server's `sni(names_to_contexts)` (a certificate per name) is not supported yet: it
-/// says so with `nil, message`.
+/// `conn:sni(name)`: a client's name to send and check, before the handshake.
+/// `conn:sni(names [, strict])` on a server: `names` maps SNI names to server contexts
+/// whose certificates answer them; other names get the connection's own, or with
+/// `strict` end the handshake.
 fn sni(s: &State) -> Ret {
     let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    let SslIo::Waiting(pending) = &mut t.io else {
+        // After the handshake has started, as LuaSec: nothing to change.
+        s.push_bool(true);
+        return Ok(1);
+    };
     if s.type_of(2) == ffi::LUA_TTABLE {
-        return Ok(crate::results::fail_word(
-            s,
-            "sni: a table of names and contexts (server side) is not supported",
-        ));
+        let strict = s.to_boolean(3);
+        let mut names = Vec::new();
+        s.push_nil();
+        while s.next(2) {
+            if s.type_of(-2) == ffi::LUA_TSTRING {
+                let name = String::from_utf8_lossy(s.to_bytes(-2).unwrap_or_default()).into_owned();
+                let ctx = class::check_object::<ContextObject>(s, s.top(), CONTEXT)?
+                    .0
+                    .clone();
+                names.push((name, ctx));
+            }
+            s.pop(1);
+        }
+        return match pending.context.with_names(&names, strict) {
+            Some(ctx) => {
+                pending.context = ctx;
+                s.push_bool(true);
+                Ok(1)
+            }
+            None => Ok(crate::results::fail_word(
+                s,
+                "sni: a table of names works on a server, with server contexts",
+            )),
+        };
     }
-    let name = String::from_utf8_lossy(s.check_bytes(2)?).into_owned();
-    if let SslIo::Waiting(p) = &mut t.io {
-        p.name = Some(name);
-    }
+    pending.name = Some(String::from_utf8_lossy(s.check_bytes(2)?).into_owned());
     s.push_bool(true);
     Ok(1)
 }
@@ -507,5 +552,27 @@ fn pemder(s: &State) -> Ret {
         Some(der) => s.push_bytes(&der),
         None => s.push_nil(),
     }
+    Ok(1)
+}
+
+lua_fn!(meth_tostring, tostring);
+/// `tostring(conn)`: LuaSec's text, `"SSL connection: 0x..."` (`" (closed)"` once closed):
+/// copas tells TLS connections from TCP ones by its first three letters.
+fn tostring(s: &State) -> Ret {
+    let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    let closed = if matches!(t.io, SslIo::Gone) {
+        " (closed)"
+    } else {
+        ""
+    };
+    s.push_bytes(format!("SSL connection: {:p}{closed}", s.to_pointer(1)).as_bytes());
+    Ok(1)
+}
+
+lua_fn!(meth_context_tostring, context_tostring);
+/// `tostring(ctx)`: `"SSL context: 0x..."`, as LuaSec's.
+fn context_tostring(s: &State) -> Ret {
+    class::check_object::<ContextObject>(s, 1, CONTEXT)?;
+    s.push_bytes(format!("SSL context: {:p}", s.to_pointer(1)).as_bytes());
     Ok(1)
 }

@@ -533,6 +533,14 @@ impl State {
         }
     }
 
+    /// `lua_next` on the table at `idx` (absolute): pops a key and pushes the next key
+    /// and its value; false (nothing pushed) at the end.
+    #[cfg(feature = "tls")]
+    pub(crate) fn next(&self, idx: c_int) -> bool {
+        // SAFETY: valid state; `idx` is a table and the key on top came from it.
+        unsafe { ffi::lua_next(self.l, idx) != 0 }
+    }
+
     /// `t[n] = pop()` raw, `t` at `idx`.
     pub(crate) fn raw_set_i(&self, idx: c_int, n: i64) {
         // SAFETY: valid state; `idx` is a table.

@@ -121,6 +121,7 @@ pub(crate) fn push<K: StreamKind>(s: &State, io: K::Io, class: &CStr) {
 }
 
 /// Pushes a new object of class `class` around `io`, with timeout `tm`.
+#[cfg(feature = "tls")]
 pub(crate) fn push_with_timeout<K: StreamKind>(s: &State, io: K::Io, class: &CStr, tm: Timeout) {
     let mut object = StreamObject::<K>::new(io);
     object.tm = tm;

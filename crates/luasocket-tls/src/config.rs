@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{ring, verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::server::WebPkiClientVerifier;
+use rustls::server::{ResolvesServerCert, WebPkiClientVerifier};
+use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
@@ -77,6 +78,9 @@ pub struct Params {
     pub key: Option<Pem>,
     /// `alpn`: protocols to offer, most wanted first.
     pub alpn: Vec<Vec<u8>>,
+    /// A client does not check the server's name, only its chain (LuaSec's behaviour,
+    /// kept by `require "ssl"` after the `luasec()` opt-in; `checkhost = false`).
+    pub skip_host_check: bool,
 }
 
 /// What a context makes connections with (cheap to clone).
@@ -95,8 +99,12 @@ pub(crate) enum Side {
         config: Arc<ClientConfig>,
         unchecked: Option<Arc<Params>>,
     },
-    /// Server connections.
-    Server(Arc<ServerConfig>),
+    /// Server connections: the configuration, and its certificate with its key (what a
+    /// server picks by SNI name, [`Context::with_names`]).
+    Server {
+        config: Arc<ServerConfig>,
+        certified: Arc<CertifiedKey>,
+    },
 }
 
 /// The ring provider: it builds with the Rust toolchain and a C compiler only (aws-lc-rs,
@@ -192,13 +200,14 @@ impl Context {
                 let builder = ClientConfig::builder_with_provider(provider())
                     .with_protocol_versions(versions)
                     .map_err(|e| TlsError::Config(e.to_string()))?;
-                let builder = if p.verify_none {
-                    builder
-                        .dangerous()
-                        .with_custom_certificate_verifier(Arc::new(NoVerify(provider())))
+                let verifier: Arc<dyn ServerCertVerifier> = if p.verify_none {
+                    Arc::new(NoVerify(provider()))
                 } else {
-                    builder.with_root_certificates(roots(p)?)
+                    server_verifier(p)?
                 };
+                let builder = builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(verifier);
                 let mut config = match (&p.certificate, &p.key) {
                     (Some(c), Some(k)) => builder
                         .with_client_auth_cert(certificates(c)?, private_key(k)?)
@@ -240,15 +249,95 @@ impl Context {
                 } else {
                     builder.with_no_client_auth()
                 };
-                let mut config = builder
-                    .with_single_cert(certificates(cert)?, private_key(key)?)
-                    .map_err(|e| TlsError::Config(format!("error loading private key ({e})")))?;
+                let key_error =
+                    |e: rustls::Error| TlsError::Config(format!("error loading private key ({e})"));
+                let signing = provider()
+                    .key_provider
+                    .load_private_key(private_key(key)?)
+                    .map_err(key_error)?;
+                let certified = Arc::new(CertifiedKey::new(certificates(cert)?, signing));
+                // Only a proven mismatch is refused: keys_match also fails for what it
+                // cannot parse, which the handshake will judge.
+                if let Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) =
+                    certified.keys_match()
+                {
+                    return Err(TlsError::Config(
+                        "private key does not match public key".into(),
+                    ));
+                }
+                let mut config = builder.with_cert_resolver(Arc::new(ByName {
+                    names: Vec::new(),
+                    default: Some(certified.clone()),
+                }));
                 config.alpn_protocols = p.alpn.clone();
                 Ok(Context {
-                    side: Side::Server(Arc::new(config)),
+                    side: Side::Server {
+                        config: Arc::new(config),
+                        certified,
+                    },
                 })
             }
         }
+    }
+}
+
+impl Context {
+    /// `mode`.
+    pub fn mode(&self) -> Mode {
+        match self.side {
+            Side::Client { .. } => Mode::Client,
+            Side::Server { .. } => Mode::Server,
+        }
+    }
+
+    /// A server context that answers each SNI name in `names` with that context's
+    /// certificate (LuaSec's server-side `sni(names, strict)`), and other names (or none)
+    /// with its own, unless `strict`: then a name it does not know ends the handshake.
+    /// `None` when this or one of `names` is not a server context.
+    pub fn with_names(&self, names: &[(String, Context)], strict: bool) -> Option<Context> {
+        let Side::Server { config, certified } = &self.side else {
+            return None;
+        };
+        let mut by_name = Vec::new();
+        for (name, ctx) in names {
+            let Side::Server { certified, .. } = &ctx.side else {
+                return None;
+            };
+            by_name.push((name.to_ascii_lowercase(), certified.clone()));
+        }
+        let mut config = (**config).clone();
+        config.cert_resolver = Arc::new(ByName {
+            names: by_name,
+            default: (!strict).then(|| certified.clone()),
+        });
+        Some(Context {
+            side: Side::Server {
+                config: Arc::new(config),
+                certified: certified.clone(),
+            },
+        })
+    }
+}
+
+/// A server's certificate by the SNI name the client asks for.
+#[derive(Debug)]
+struct ByName {
+    names: Vec<(String, Arc<CertifiedKey>)>,
+    /// For other names and for clients that send none; `None` refuses them (strict).
+    default: Option<Arc<CertifiedKey>>,
+}
+
+impl ResolvesServerCert for ByName {
+    fn resolve(&self, hello: rustls::server::ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let Some(asked) = hello.server_name() else {
+            return self.default.clone();
+        };
+        let asked = asked.to_ascii_lowercase();
+        self.names
+            .iter()
+            .find(|(name, _)| *name == asked)
+            .map(|(_, key)| key.clone())
+            .or_else(|| self.default.clone())
     }
 }
 
@@ -262,13 +351,7 @@ pub(crate) fn check_server(
     let Some((end, intermediates)) = certs.split_first() else {
         return Err(TlsError::Verify("no peer certificate".into()));
     };
-    let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
-        Arc::new(roots(p)?),
-        provider(),
-    )
-    .build()
-    .map_err(|e| TlsError::Config(format!("error loading CA locations ({e})")))?;
-    verifier
+    server_verifier(p)?
         .verify_server_cert(end, intermediates, name, &[], UnixTime::now())
         .map(|_| ())
         .map_err(crate::error::from_rustls)
@@ -278,6 +361,107 @@ pub(crate) fn check_server(
 pub(crate) fn server_name(name: &str) -> Result<ServerName<'static>, TlsError> {
     ServerName::try_from(name.to_string())
         .map_err(|_| TlsError::Config(format!("invalid server name '{name}'")))
+}
+
+/// How a client checks a server: the chain against the trust anchors of `p` (webpki),
+/// then the name, as OpenSSL's `X509_check_host` does: the subject alternative names, or
+/// the common name when the certificate has no DNS or IP alternative names; or not the
+/// name at all (`skip_host_check`).
+fn server_verifier(p: &Params) -> Result<Arc<dyn ServerCertVerifier>, TlsError> {
+    let inner = rustls::client::WebPkiServerVerifier::builder_with_provider(
+        Arc::new(roots(p)?),
+        provider(),
+    )
+    .build()
+    .map_err(|e| TlsError::Config(format!("error loading CA locations ({e})")))?;
+    Ok(Arc::new(ChainThenName {
+        inner,
+        skip_name: p.skip_host_check,
+    }))
+}
+
+#[derive(Debug)]
+struct ChainThenName {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+    skip_name: bool,
+}
+
+/// Whether a certificate without DNS or IP alternative names has `name` as its common
+/// name (case-insensitive; no wildcards), OpenSSL's fallback for such certificates.
+fn common_name_is(cert: &CertificateDer<'_>, name: &ServerName<'_>) -> bool {
+    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+    let Ok((_, parsed)) = X509Certificate::from_der(cert) else {
+        return false;
+    };
+    if let Ok(Some(san)) = parsed.subject_alternative_name() {
+        let named = san
+            .value
+            .general_names
+            .iter()
+            .any(|g| matches!(g, GeneralName::DNSName(_) | GeneralName::IPAddress(_)));
+        if named {
+            return false;
+        }
+    }
+    let wanted = match name {
+        ServerName::DnsName(d) => d.as_ref().to_ascii_lowercase(),
+        ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
+        _ => return false,
+    };
+    let found = parsed
+        .subject()
+        .iter_common_name()
+        .filter_map(|cn| cn.as_str().ok())
+        .any(|cn| cn.to_ascii_lowercase() == wanted);
+    found
+}
+
+impl ServerCertVerifier for ChainThenName {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        use rustls::CertificateError as C;
+        match self
+            .inner
+            .verify_server_cert(end_entity, intermediates, name, ocsp, now)
+        {
+            // webpki checks the chain before the name: a name failure means the chain
+            // is good.
+            Err(rustls::Error::InvalidCertificate(
+                C::NotValidForName | C::NotValidForNameContext { .. },
+            )) if self.skip_name || common_name_is(end_entity, name) => {
+                Ok(ServerCertVerified::assertion())
+            }
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
 }
 
 /// `verify = "none"`: accepts any certificate, but still checks the handshake signatures

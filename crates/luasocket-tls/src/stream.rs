@@ -61,7 +61,7 @@ impl TlsStream {
                     .map_err(from_rustls)?
                     .into()
             }
-            Side::Server(config) => ServerConnection::new(config.clone())
+            Side::Server { config, .. } => ServerConnection::new(config.clone())
                 .map_err(from_rustls)?
                 .into(),
         };
