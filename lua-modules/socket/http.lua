@@ -15,8 +15,8 @@ local core = require("socket.http.core")
 
 local find, gsub, lower = string.find, string.gsub, string.lower
 local concat = table.concat
-local pairs, pcall, require, select, setmetatable, tonumber, tostring, type =
-  pairs, pcall, require, select, setmetatable, tonumber, tostring, type
+local ipairs, pairs, pcall, require, select, setmetatable, tonumber, tostring, type =
+  ipairs, pairs, pcall, require, select, setmetatable, tonumber, tostring, type
 
 local _M = {}
 socket.http = _M
@@ -35,12 +35,6 @@ _M.SCHEMES = schemes
 _M.schemes = schemes
 
 schemes.http = { port = 80, create = function() return socket.tcp end }
-
--- The TLS fields a request table may carry for https (LuaSec's context parameters and
--- `sni`); they apply to the request and to the redirects it follows.
-_M.TLS_FIELDS = { "protocol", "options", "verify", "verifyext", "cafile", "capath",
-  "certificate", "key", "ciphers", "ciphersuites", "curve", "curveslist", "alpn", "depth",
-  "dhparam", "sni" }
 
 -- The module serving https: our own TLS (socket.ssl.https) where it is installed, else
 -- LuaSec's ssl.https as in C LuaSocket; the second result says whether it is ours.
@@ -360,7 +354,12 @@ local function follow(reqt, r, method, location)
     nredirects = (r.nredirects or 0) + 1,
     create = reqt.create,
   }
-  for _, name in pairs(_M.TLS_FIELDS) do nreqt[name] = reqt[name] end
+  -- Into https, the request's TLS fields (socket.ssl.FIELDS) come along.
+  local found, ssl = false, nil
+  if url.parse(target).scheme == "https" then found, ssl = pcall(require, "socket.ssl") end
+  if found then
+    for _, name in ipairs(ssl.FIELDS) do nreqt[name] = reqt[name] end
+  end
   local ok, code, fields, line = perform(nreqt)
   fields = fields or {}
   fields.location = fields.location or location

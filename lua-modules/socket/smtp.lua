@@ -14,8 +14,8 @@ local canonic = require("socket.headers").canonic
 local date, random = os.date, math.random
 local find, format, gsub, lower = string.find, string.format, string.gsub, string.lower
 local concat = table.concat
-local ipairs, pairs, setmetatable, tostring, type, error =
-  ipairs, pairs, setmetatable, tostring, type, error
+local ipairs, pairs, pcall, require, setmetatable, tonumber, tostring, type, error =
+  ipairs, pairs, pcall, require, setmetatable, tonumber, tostring, type, error
 local cocreate, coresume, coyield = coroutine.create, coroutine.resume, coroutine.yield
 
 local _M = {}
@@ -49,8 +49,13 @@ end
 -- Reads the greeting and introduces us: EHLO, or HELO where the server has no ESMTP.
 -- Returns the server's last reply (its extension list after EHLO).
 function session:greet(domain)
-  local name = domain or _M.DOMAIN
   exchange(self, "2..")
+  return self:hello(domain)
+end
+
+-- EHLO (or HELO): after the greeting, and again after STARTTLS.
+function session:hello(domain)
+  local name = domain or _M.DOMAIN
   self.try(self.tp:command("EHLO", name))
   local code, extensions = self.tp:check("2..")
   if code then return extensions end
@@ -114,6 +119,21 @@ function session:send(mailt)
   if type(recipients) ~= "table" then recipients = { recipients } end
   for _, address in ipairs(recipients) do self:rcpt(address) end
   self:data(ltn12.source.chain(mailt.source, mime.stuff()), mailt.step)
+end
+
+-- STARTTLS: asks for TLS and turns the control socket TLS (a socket made by
+-- socket.ssl.tcp with `later`), then introduces us again. Returns the new extensions.
+function session:starttls(extensions, domain)
+  if not find(extensions or "", "STARTTLS", 1, true) then
+    self.try(nil, "STARTTLS not offered by the server")
+  end
+  local sock = self.tp:getcontrol()
+  if type(sock.starttls) ~= "function" then
+    self.try(nil, "STARTTLS needs a socket from socket.ssl.tcp (this create gives none)")
+  end
+  exchange(self, "2..", "STARTTLS")
+  self.try(sock:starttls())
+  return self:hello(domain)
 end
 
 -- Connects and returns a session; failures raise through socket.try.
@@ -235,11 +255,37 @@ end
 -- and the error. Without a sender or a recipient nothing is sent ("missing sender",
 -- "missing recipient"); C LuaSocket raises a concatenation error there instead, where
 -- upstream's own smtptest expects nil and a message.
+-- TLS, only when `tls` asks (without it, the dialogue is C LuaSocket's, in the clear):
+-- "starttls" upgrades after EHLO and refuses a server that does not offer it;
+-- "implicit" speaks TLS from the first byte (SMTPS); true picks "implicit" on port 465,
+-- else "starttls". The server is verified (socket.ssl's defaults; the mail table's TLS
+-- fields, socket.ssl.FIELDS, apply), and AUTH is only sent once TLS is up.
+local function tls_mode(mailt)
+  local mode = mailt.tls
+  if mode == true then return tonumber(mailt.port) == 465 and "implicit" or "starttls" end
+  if mode == nil or mode == false then return nil end
+  if mode ~= "starttls" and mode ~= "implicit" then
+    socket.try(nil, "invalid tls '" .. tostring(mode) .. "' (starttls, implicit or true)")
+  end
+  return mode
+end
+
+local function tls_create(mailt, mode)
+  if mailt.create then return mailt.create end
+  local found, ssl = pcall(require, "socket.ssl")
+  if not found then socket.try(nil, ssl) end
+  return ssl.tcp(mailt, mode == "starttls")
+end
+
 _M.send = socket.protect(function(mailt)
   if mailt.from == nil then socket.try(nil, "missing sender") end
   if mailt.rcpt == nil then socket.try(nil, "missing recipient") end
-  local s = _M.open(mailt.server, mailt.port, mailt.create)
-  s:auth(mailt.user, mailt.password, s:greet(mailt.domain))
+  local mode = tls_mode(mailt)
+  local create = mode and tls_create(mailt, mode) or mailt.create
+  local s = _M.open(mailt.server, mailt.port, create)
+  local extensions = s:greet(mailt.domain)
+  if mode == "starttls" then extensions = s:starttls(extensions, mailt.domain) end
+  s:auth(mailt.user, mailt.password, extensions)
   s:send(mailt)
   s:quit()
   return s:close()

@@ -15,7 +15,8 @@ local socket = require("socket")
 local mime = require("mime")
 
 local concat = table.concat
-local ipairs, pairs, rawget, setmetatable, type = ipairs, pairs, rawget, setmetatable, type
+local ipairs, pairs, rawget, rawset, setmetatable, tostring, type =
+  ipairs, pairs, rawget, rawset, setmetatable, tostring, type
 
 local _M = {
   -- The LuaSec API level this module follows.
@@ -29,6 +30,13 @@ local _M = {
     options = {},
   },
 }
+
+-- The TLS fields a request or mail table may carry (LuaSec's context parameters, our
+-- `checkhost`, and `sni`), which socket.http, socket.smtp and socket.ftp pass on. Not
+-- `password` (a key's): in those tables it is the user's.
+_M.FIELDS = { "protocol", "options", "verify", "verifyext", "cafile", "capath",
+  "certificate", "key", "ciphers", "ciphersuites", "curve", "curveslist",
+  "alpn", "depth", "dhparam", "checkhost", "sni" }
 
 -- newcontext(params) -> context | nil, message. A client verifies the server's chain
 -- and name unless `verify = "none"` (or `checkhost = false` for the name).
@@ -143,6 +151,78 @@ function methods.getpeerchain(conn)
   local out = {}
   for i, der in ipairs(core.peerchain(conn)) do out[i] = certificate(der) end
   return out
+end
+
+-- Sockets that become TLS: a factory for `create` arguments. ---------------------------
+
+-- The object a factory makes: a TCP socket until it turns TLS (at connect, or when
+-- asked with starttls()), then the TLS connection; methods it does not define are
+-- those of whichever it holds.
+local upgradable = {}
+local upgradable_mt = {
+  __index = function(self, key)
+    local own = upgradable[key]
+    if own then return own end
+    if type(rawget(self, "sock")[key]) ~= "function" then return nil end
+    local forward = function(w, ...)
+      local s = rawget(w, "sock")
+      return s[key](s, ...)
+    end
+    rawset(self, key, forward)
+    return forward
+  end,
+}
+
+-- Turns the connected TCP socket TLS: wrap, SNI name, handshake (within the socket's
+-- timeout). Returns 1, or nil and why (the socket is closed then).
+function upgradable:starttls()
+  local conn, err = wrap(self.sock, self.cfg, false)
+  if not conn then
+    self.sock:close()
+    return nil, err
+  end
+  conn:sni(tostring(self.cfg.sni or self.host))
+  local ok
+  ok, err = conn:dohandshake()
+  if not ok then
+    conn:close()
+    return nil, err
+  end
+  self.sock = conn
+  return 1
+end
+
+function upgradable:connect(host, port)
+  local ok, err = self.sock:connect(host, port)
+  if not ok then return nil, err end
+  self.host = host
+  if self.before then
+    ok, err = self.before(self.sock)
+    if not ok then
+      self.sock:close()
+      return nil, err
+    end
+    self.host = ok ~= true and ok or host
+  end
+  if self.later then return 1 end
+  return self:starttls()
+end
+
+-- tcp(params [, later [, before]]) -> create: makes sockets that speak TLS with the
+-- fields of `params` named in FIELDS (a request or mail table will do; `sni` names the
+-- server, else the host given to connect). The handshake happens at connect, or with `later` only when
+-- starttls() is called (SMTP's STARTTLS, FTP's AUTH TLS). `before(sock)` runs on the
+-- connected TCP socket first (an HTTP proxy's CONNECT) and returns true, or the host
+-- name to check instead, or nil and why.
+function _M.tcp(params, later, before)
+  local cfg = { mode = "client" }
+  for _, name in ipairs(_M.FIELDS) do cfg[name] = (params or {})[name] end
+  return function()
+    local sock, err = socket.tcp()
+    if not sock then return nil, err end
+    return setmetatable({ sock = sock, cfg = cfg, later = later, before = before },
+      upgradable_mt)
+  end
 end
 
 -- luasec(): from now on `require "ssl"` gives this module with LuaSec's defaults (no

@@ -203,20 +203,27 @@ local PYTHON = io.open("/usr/bin/python3", "rb") and "/usr/bin/python3" or "pyth
 
 local here = (debug.getinfo(1, "S").source:match("^@(.*)/lib/[^/]*$")) or "tests"
 
-function M.smtp()
+-- mode: "plain" (the default), "starttls" (offers STARTTLS) or "implicit" (TLS from
+-- the first byte, as on port 465); with TLS, `ca` is the CA file to trust.
+function M.smtp(mode)
   if not run(PYTHON .. " -c 'import aiosmtpd' >/dev/null 2>&1") then
     return nil, "python3-aiosmtpd is not installed"
   end
   local dir = M.tmpdir()
+  local certs = (mode or "plain") ~= "plain" and M.certs(dir)
+  if mode and mode ~= "plain" and not certs then
+    run("rm -rf '" .. dir .. "'")
+    return nil, "openssl could not make a certificate"
+  end
   local port = M.free_port()
-  local stop = background("exec " .. PYTHON .. " '" .. here .. "/servers/smtpd.py' " .. port .. " '" ..
-    dir .. "'", dir)
+  local stop = background("exec " .. PYTHON .. " '" .. here .. "/servers/smtpd.py' " .. port ..
+    " '" .. dir .. "' " .. (mode or "plain"), dir)
   if not wait_port(port) then
     local log = M.read(dir .. "/server.log")
     stop()
     return nil, "the SMTP server is not answering: " .. tostring(log)
   end
-  return { port = port, dir = dir, stop = stop }
+  return { port = port, dir = dir, stop = stop, ca = certs and certs.ca }
 end
 
 function M.ftp()

@@ -152,3 +152,79 @@ describe("socket.smtp", function()
 end)
 
 if srv then srv.stop() end
+
+-- What a TLS server stored: its n-th message and envelope, waiting a little for them.
+local function stored_in(server, n)
+  for _ = 1, 50 do
+    local eml = servers.read(server.dir .. "/" .. n .. ".eml")
+    local env = servers.read(server.dir .. "/" .. n .. ".env")
+    if eml and env then return eml, env end
+    socket.sleep(0.05)
+  end
+end
+
+describe("socket.smtp over TLS", function()
+  local mail
+  after_each(function()
+    if mail then mail.stop() end
+    mail = nil
+  end)
+
+  local function message(subject)
+    return smtp.message({ headers = { subject = subject }, body = "sent over TLS" })
+  end
+
+  it("upgrades with STARTTLS, verifying the server, and logs in over TLS only", function()
+    local why_not
+    mail, why_not = servers.smtp("starttls")
+    if not mail then return pending("SMTP server: " .. tostring(why_not)) end
+    local r, err = smtp.send({ from = "<u@example.com>", rcpt = "<x@example.com>",
+      source = message("starttls"), server = "127.0.0.1", port = mail.port,
+      user = "user", password = "secret", tls = "starttls", cafile = mail.ca })
+    assert.equal(1, r, err)
+    local eml, env = stored_in(mail, 1)
+    assert.truthy(eml:find("sent over TLS", 1, true))
+    assert.truthy(env:find("auth=True\ntls=True", 1, true), env)
+    -- tls = true is STARTTLS away from port 465.
+    assert.equal(1, (smtp.send({ from = "<u@example.com>", rcpt = "<x@example.com>",
+      source = message("true"), server = "127.0.0.1", port = mail.port, tls = true,
+      cafile = mail.ca })))
+    -- The server is verified: our throwaway CA is not the system's.
+    assert.same({ nil, "certificate verify failed: unable to get local issuer certificate" },
+      { smtp.send({ from = "<u@example.com>", rcpt = "<x@example.com>",
+        source = message("refused"), server = "127.0.0.1", port = mail.port, tls = "starttls",
+        user = "user", password = "secret" }) })
+    -- Without tls, the dialogue is C LuaSocket's: in the clear.
+    assert.equal(1, (smtp.send({ from = "<u@example.com>", rcpt = "<x@example.com>",
+      source = message("clear"), server = "127.0.0.1", port = mail.port })))
+    local _, clear = stored_in(mail, 3)
+    assert.truthy(clear:find("tls=False", 1, true), clear)
+    assert.same({ nil, "invalid tls 'yes' (starttls, implicit or true)" },
+      { smtp.send({ from = "<a@b>", rcpt = "<c@d>", source = message("x"),
+        server = "127.0.0.1", port = mail.port, tls = "yes" }) })
+  end)
+
+  it("refuses to go on in the clear when STARTTLS is asked for and not offered", function()
+    local why_not
+    mail, why_not = servers.smtp()
+    if not mail then return pending("SMTP server: " .. tostring(why_not)) end
+    assert.same({ nil, "STARTTLS not offered by the server" },
+      { smtp.send({ from = "<u@example.com>", rcpt = "<x@example.com>",
+        source = message("plain"), server = "127.0.0.1", port = mail.port,
+        user = "user", password = "secret", tls = "starttls" }) })
+    assert.is_nil(servers.read(mail.dir .. "/1.env"))
+  end)
+
+  it("speaks TLS from the first byte with tls = implicit (SMTPS)", function()
+    local why_not
+    mail, why_not = servers.smtp("implicit")
+    if not mail then return pending("SMTP server: " .. tostring(why_not)) end
+    local r, err = smtp.send({ from = "<u@example.com>", rcpt = "<x@example.com>",
+      source = message("implicit"), server = "127.0.0.1", port = mail.port,
+      user = "user", password = "secret", tls = "implicit", cafile = mail.ca,
+      sni = "localhost" })
+    assert.equal(1, r, err)
+    local _, env = stored_in(mail, 1)
+    assert.truthy(env:find("auth=True\ntls=True", 1, true), env)
+  end)
+end)

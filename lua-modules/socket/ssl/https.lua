@@ -7,7 +7,6 @@
 -- its redirects: see `_M.FIELDS`. Through a proxy, the TLS connection goes through an
 -- HTTP CONNECT tunnel.
 
-local socket = require("socket")
 local ssl = require("socket.ssl")
 local http = require("socket.http")
 local url = require("socket.url")
@@ -15,8 +14,7 @@ local ltn12 = require("ltn12")
 
 local concat = table.concat
 local find, match = string.find, string.match
-local pairs, rawget, setmetatable, tonumber, tostring, type =
-  pairs, rawget, setmetatable, tonumber, tostring, type
+local tonumber, tostring, type = tonumber, tostring, type
 
 local _M = {
   _VERSION = ssl._VERSION,
@@ -25,7 +23,7 @@ local _M = {
 }
 
 -- The TLS fields a request table may carry (LuaSec's context parameters and `sni`).
-_M.FIELDS = http.TLS_FIELDS
+_M.FIELDS = ssl.FIELDS
 
 -- host:port as a CONNECT target and Host field, IPv6 literals in brackets.
 local function authority(host, port)
@@ -53,59 +51,18 @@ local function tunnel(sock, t)
   return true
 end
 
--- The object a create function returns: a TCP socket until connect, then the TLS
--- connection; methods it does not define go to whichever it holds.
-local wrapper = {}
-local wrapper_mt = {
-  __index = function(self, key)
-    local own = wrapper[key]
-    if own then return own end
-    local inner = rawget(self, "sock")[key]
-    if type(inner) ~= "function" then return inner end
-    return function(w, ...)
-      local s = rawget(w, "sock")
-      return s[key](s, ...)
-    end
-  end,
-}
-
-function wrapper:settimeout(value, mode)
-  self.timeout = value
-  return self.sock:settimeout(value, mode)
-end
-
-function wrapper:connect(host, port)
-  local tcp = self.sock
-  local ok, err = tcp:connect(host, port)
-  if not ok then return nil, err end
-  local name = self.cfg.sni or host
-  if self.tunnel then
-    ok, err = tunnel(tcp, self.tunnel)
-    if not ok then tcp:close(); return nil, err end
-    name = self.cfg.sni or self.tunnel.host
-  end
-  local conn
-  conn, err = ssl.wrap(tcp, self.cfg)
-  if not conn then tcp:close(); return nil, err end
-  conn:sni(tostring(name))
-  ok, err = conn:dohandshake()
-  if not ok then conn:close(); return nil, err end
-  self.sock = conn
-  return 1
-end
-
 -- tcp(params) -> create: a socket factory for socket.http whose sockets speak TLS with
 -- the TLS fields of `params` (a request table). `params.tunnel = {host, port, auth}`
 -- makes connect go through a proxy's CONNECT first.
 function _M.tcp(params)
   params = params or {}
-  local cfg = { mode = "client" }
-  for _, name in pairs(_M.FIELDS) do cfg[name] = params[name] end
-  return function()
-    local sock, err = socket.tcp()
-    if not sock then return nil, err end
-    return setmetatable({ sock = sock, cfg = cfg, tunnel = params.tunnel }, wrapper_mt)
+  local t = params.tunnel
+  local before = t and function(sock)
+    local ok, err = tunnel(sock, t)
+    if not ok then return nil, err end
+    return tostring(t.host)
   end
+  return ssl.tcp(params, false, before)
 end
 
 -- request(url [, body]) or request{...}: socket.http.request for https URLs only.
