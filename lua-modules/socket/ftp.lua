@@ -17,7 +17,8 @@ local core = require("socket.tp.core")
 local find, format, gsub, match = string.find, string.format, string.gsub, string.match
 local concat = table.concat
 local floor = math.floor
-local ipairs, pairs, setmetatable, tostring, type = ipairs, pairs, setmetatable, tostring, type
+local ipairs, pairs, pcall, require, setmetatable, tostring, type =
+  ipairs, pairs, pcall, require, setmetatable, tostring, type
 
 local _M = {}
 socket.ftp = _M
@@ -49,6 +50,25 @@ end
 function session:greet()
   local code = exchange(self, { "1..", "2.." })
   if code < 200 then exchange(self, "2..") end
+  return 1
+end
+
+-- Explicit FTPS (RFC 4217): AUTH TLS turns the control connection TLS (a socket made by
+-- socket.ssl.tcp with `later`); after login, prot() asks for TLS data connections too.
+function session:authtls()
+  exchange(self, 234, "auth", "TLS")
+  local sock = self.tp:getcontrol()
+  if type(sock.starttls) ~= "function" then
+    self.try(nil, "AUTH TLS needs a socket from socket.ssl.tcp (this create gives none)")
+  end
+  self.try(sock:starttls())
+  self.tls = true
+  return 1
+end
+
+function session:prot()
+  exchange(self, "2..", "pbsz", "0")
+  exchange(self, "2..", "prot", "P")
   return 1
 end
 
@@ -182,9 +202,17 @@ local function connect_data(f)
   else
     data = f.try(f.server:accept())
     f.try(data:settimeout(_M.TIMEOUT))
+    -- Under FTPS the server is the TLS server here too: wrap what it opened.
+    if f.tls then data = f.tp:getcontrol():adopt(data) end
   end
   f.data = data
   return data
+end
+
+-- Under FTPS, the data connection's handshake, once the transfer command is answered
+-- (servers start their side then).
+local function secure_data(f)
+  if f.tls then f.try(f.data:starttls()) end
 end
 
 function session:pasvconnect()
@@ -219,6 +247,7 @@ function session:send(sendt)
   if self.pasvt then connect_data(self) end
   local code = exchange(self, { "2..", "1.." }, sendt.command or "stor", target(sendt))
   if not self.pasvt then connect_data(self) end
+  secure_data(self)
   local step = sendt.step or ltn12.pump.step
   -- The server may report on the control connection while the upload runs.
   local watched = { self.tp }
@@ -244,6 +273,7 @@ function session:receive(recvt)
     return 1
   end
   if not self.pasvt then connect_data(self) end
+  secure_data(self)
   local source = socket.source("until-closed", self.data)
   self.try(ltn12.pump.all(source, recvt.sink, recvt.step or ltn12.pump.step))
   exchange(self, "2..")
@@ -261,13 +291,39 @@ local function with_url(t)
   return merged
 end
 
--- Control connection, greeting, login and TYPE for request `t`.
+-- Whether the request asks for FTPS: `tls = true` or "explicit" (AUTH TLS on the usual
+-- port; the server, and every data connection, verified with the request's TLS fields,
+-- socket.ssl.FIELDS, against the host's name). Without it, the session is C's.
+local function wants_tls(t)
+  local tls = t.tls
+  if tls == nil or tls == false then return false end
+  if tls ~= true and tls ~= "explicit" then
+    socket.try(nil, "invalid tls '" .. tostring(tls) .. "' (explicit or true)")
+  end
+  return true
+end
+
+-- A socket factory whose sockets turn TLS on request, all with one context (servers
+-- may ask data connections to resume the control connection's session).
+local function tls_create(t)
+  local found, ssl = pcall(require, "socket.ssl")
+  if not found then socket.try(nil, ssl) end
+  local params = {}
+  for _, name in ipairs(ssl.FIELDS) do params[name] = t[name] end
+  params.sni = t.sni or t.host
+  return ssl.tcp(params, true)
+end
+
+-- Control connection, greeting, (TLS,) login, (PROT P,) and TYPE for request `t`.
 local function start(t)
   socket.try(t.host, "missing hostname")
-  local f = _M.open(t.host, t.port, t.create)
+  local tls = wants_tls(t)
+  local f = _M.open(t.host, t.port, tls and (t.create or tls_create(t)) or t.create)
   f:greet()
+  if tls then f:authtls() end
   local user, password = t.user, t.password
   f:login(user and url.unescape(user), password and url.unescape(password))
+  if tls then f:prot() end
   if t.type then f:type(t.type) end
   return f
 end

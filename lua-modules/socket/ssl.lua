@@ -174,9 +174,20 @@ local upgradable_mt = {
 }
 
 -- Turns the connected TCP socket TLS: wrap, SNI name, handshake (within the socket's
--- timeout). Returns 1, or nil and why (the socket is closed then).
+-- timeout). Every socket of one factory shares one context, so a server that asks a
+-- data connection to resume the control connection's session (FTPS) sees it do so.
+-- Returns 1, or nil and why (the socket is closed then).
 function upgradable:starttls()
-  local conn, err = wrap(self.sock, self.cfg, false)
+  local shared = self.shared
+  if not shared.context then
+    local ctx, err = core.newcontext(self.cfg)
+    if not ctx then
+      self.sock:close()
+      return nil, err
+    end
+    shared.context = ctx
+  end
+  local conn, err = wrap(self.sock, shared.context, false)
   if not conn then
     self.sock:close()
     return nil, err
@@ -195,33 +206,41 @@ end
 function upgradable:connect(host, port)
   local ok, err = self.sock:connect(host, port)
   if not ok then return nil, err end
-  self.host = host
+  self.host = self.host or host
   if self.before then
     ok, err = self.before(self.sock)
     if not ok then
       self.sock:close()
       return nil, err
     end
-    self.host = ok ~= true and ok or host
+    if ok ~= true then self.host = ok end
   end
   if self.later then return 1 end
   return self:starttls()
 end
 
+-- adopt(sock): another socket of the same factory (its context, its server name) around
+-- a TCP socket connected some other way (an FTP data connection the server opened).
+function upgradable:adopt(sock)
+  return setmetatable({ sock = sock, cfg = self.cfg, shared = self.shared, later = true,
+    host = self.host }, upgradable_mt)
+end
+
 -- tcp(params [, later [, before]]) -> create: makes sockets that speak TLS with the
 -- fields of `params` named in FIELDS (a request or mail table will do; `sni` names the
--- server, else the host given to connect). The handshake happens at connect, or with `later` only when
--- starttls() is called (SMTP's STARTTLS, FTP's AUTH TLS). `before(sock)` runs on the
--- connected TCP socket first (an HTTP proxy's CONNECT) and returns true, or the host
--- name to check instead, or nil and why.
+-- server, else the host given to connect). The handshake happens at connect, or with
+-- `later` only when starttls() is called (SMTP's STARTTLS, FTP's AUTH TLS). `before(sock)`
+-- runs on the connected TCP socket first (an HTTP proxy's CONNECT) and returns true, or
+-- the host name to check instead, or nil and why.
 function _M.tcp(params, later, before)
   local cfg = { mode = "client" }
   for _, name in ipairs(_M.FIELDS) do cfg[name] = (params or {})[name] end
+  local shared = {}
   return function()
     local sock, err = socket.tcp()
     if not sock then return nil, err end
-    return setmetatable({ sock = sock, cfg = cfg, later = later, before = before },
-      upgradable_mt)
+    return setmetatable({ sock = sock, cfg = cfg, shared = shared, later = later,
+      before = before }, upgradable_mt)
   end
 end
 

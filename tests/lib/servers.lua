@@ -243,6 +243,30 @@ function M.ftp()
   return { port = port, dir = dir, root = dir .. "/root", stop = stop }
 end
 
+-- An FTPS server (pyftpdlib's TLS handler, which needs pyOpenSSL): explicit AUTH TLS,
+-- TLS required on control and data, user/secret; `ca` is the CA file to trust.
+function M.ftps()
+  if not run(PYTHON .. " -c 'import pyftpdlib, OpenSSL' >/dev/null 2>&1") then
+    return nil, "python3-pyftpdlib or python3-openssl is not installed"
+  end
+  local dir = M.tmpdir()
+  local certs = M.certs(dir)
+  if not certs then
+    run("rm -rf '" .. dir .. "'")
+    return nil, "openssl could not make a certificate"
+  end
+  assert(run("mkdir -p '" .. dir .. "/root' && chmod 777 '" .. dir .. "/root'"))
+  local port = M.free_port()
+  local stop = background("exec " .. PYTHON .. " '" .. here .. "/servers/ftpsd.py' " .. port ..
+    " '" .. dir .. "'", dir)
+  if not wait_port(port) then
+    local log = M.read(dir .. "/server.log")
+    stop()
+    return nil, "the FTPS server is not answering: " .. tostring(log)
+  end
+  return { port = port, dir = dir, root = dir .. "/root", ca = certs.ca, stop = stop }
+end
+
 -- tinyproxy, a forward proxy that tunnels CONNECT (https through a proxy). With
 -- `auth`, it asks for Basic credentials user:secret.
 function M.tinyproxy(auth)

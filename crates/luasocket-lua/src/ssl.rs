@@ -141,7 +141,9 @@ const METHODS: &[Method] = &[
     (c"dohandshake", meth_dohandshake),
     (c"getalpn", meth_getalpn),
     (c"getfd", methods::meth_getfd::<stream::StreamObject<Ssl>>),
+    (c"getpeername", meth_getpeername),
     (c"getpeerverification", meth_getpeerverification),
+    (c"getsockname", meth_getsockname),
     (c"getstats", stream::meth_getstats::<Ssl>),
     (
         c"gettimeout",
@@ -575,4 +577,32 @@ fn context_tostring(s: &State) -> Ret {
     class::check_object::<ContextObject>(s, 1, CONTEXT)?;
     s.push_bytes(format!("SSL context: {:p}", s.to_pointer(1)).as_bytes());
     Ok(1)
+}
+
+lua_fn!(meth_getpeername, getpeername);
+/// `conn:getpeername()`: the TCP peer's address, as on the socket it wraps.
+fn getpeername(s: &State) -> Ret {
+    let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    match t.io.sock() {
+        Some(sock) => Ok(crate::results::push_address(
+            s,
+            sock.peer_addr(),
+            sock.family(),
+        )),
+        None => Ok(crate::results::fail_word(s, "closed")),
+    }
+}
+
+lua_fn!(meth_getsockname, getsockname);
+/// `conn:getsockname()`: the local address, as on the socket it wraps.
+fn getsockname(s: &State) -> Ret {
+    let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
+    match t.io.sock() {
+        Some(sock) => Ok(crate::results::push_address(
+            s,
+            sock.local_addr(),
+            sock.family(),
+        )),
+        None => Ok(crate::results::fail_word(s, "closed")),
+    }
 }

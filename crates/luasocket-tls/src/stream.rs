@@ -15,6 +15,9 @@ use crate::config::{check_server, server_name, Context, Params, Side};
 use crate::error::from_rustls;
 use crate::TlsError;
 
+/// The longest [`TlsStream::close`] waits for the peer to close after us.
+pub const CLOSE_WAIT: f64 = 1.0;
+
 /// The most plaintext rustls holds unsent before `send` waits for the socket.
 const PLAINTEXT_LIMIT: usize = 64 * 1024;
 
@@ -34,6 +37,8 @@ pub struct TlsStream {
     /// A client of a `verify = "none"` context: its parameters and the name it would
     /// have checked, for [`TlsStream::peer_verification`].
     unchecked: Option<(std::sync::Arc<Params>, ServerName<'static>)>,
+    /// How long `close` may wait for the peer (see [`TlsStream::close`]).
+    linger: f64,
 }
 
 impl std::fmt::Debug for TlsStream {
@@ -74,6 +79,7 @@ impl TlsStream {
             eof: false,
             plaintext: 0,
             unchecked,
+            linger: 0.0,
         })
     }
 
@@ -155,6 +161,7 @@ impl TlsStream {
     /// Runs the handshake within `tm`: done, or `WantRead`/`WantWrite` when `tm` runs out
     /// waiting (at once for a zero timeout), or the failure.
     pub fn handshake(&mut self, tm: &Timeout) -> Result<(), TlsError> {
+        self.note_timeout(tm);
         loop {
             match self.flush(tm) {
                 Err(Error::Timeout) => return Err(TlsError::WantWrite),
@@ -177,10 +184,37 @@ impl TlsStream {
     }
 
     /// Sends close_notify (if the socket takes it at once) and closes the socket.
+    ///
+    /// What the peer sent that nobody read (TLS 1.3 session tickets arrive unasked, and
+    /// an upload never reads) is drained first: closing a socket with unread data makes
+    /// the kernel reset the connection, and the peer may lose the end of what we sent.
+    ///
+    /// So it ends gracefully: close_notify, then our end of the TCP stream (FIN), then
+    /// it reads and drops what comes until the peer closes too, for at most the
+    /// connection's last timeout capped at [`CLOSE_WAIT`] (nothing for a zero timeout,
+    /// as copas uses).
     pub fn close(&mut self) {
         self.conn.send_close_notify();
-        let _ = self.flush(&Timeout::new(0.0, -1.0));
+        let wait = Timeout::new(self.linger, self.linger);
+        let _ = self.flush(&wait);
+        self.sock.shutdown(luasocket_net::Shutdown::Send);
+        let mut sink = [0u8; 16 * 1024];
+        while let Ok(n) = self.sock.recv(&mut sink, &wait) {
+            if n == 0 {
+                break;
+            }
+        }
         self.sock.close();
+    }
+
+    /// Remembers how long a close may wait for the peer: the timeout just used.
+    fn note_timeout(&mut self, tm: &Timeout) {
+        let block = tm.block();
+        self.linger = if block < 0.0 {
+            CLOSE_WAIT
+        } else {
+            block.min(CLOSE_WAIT)
+        };
     }
 
     /// Sends the ciphertext rustls has made, within `tm`.
@@ -248,6 +282,7 @@ impl TlsStream {
 
 impl Transport for TlsStream {
     fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
+        self.note_timeout(tm);
         if buf.is_empty() {
             return Ok(0);
         }
@@ -276,6 +311,7 @@ impl Transport for TlsStream {
     }
 
     fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
+        self.note_timeout(tm);
         if data.is_empty() {
             return Ok(0);
         }

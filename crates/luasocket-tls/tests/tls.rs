@@ -407,3 +407,38 @@ fn a_certificate_reads_as_luasec_shows_it() {
     assert_eq!(luasocket_tls::digest(&der, "md5"), None);
     assert!(luasocket_tls::CertInfo::from_der(b"garbage").is_err());
 }
+
+#[test]
+fn an_upload_then_close_loses_nothing() {
+    // The server sends session tickets the uploading client never reads; closing with
+    // them unread would make the kernel reset the connection and cut the upload short.
+    let p = pki();
+    let (server, port) = listener();
+    let ctx = server_context(&p);
+    let reader = thread::spawn(move || {
+        let sock = server.accept(&tm(5.0)).unwrap();
+        let mut t = TlsStream::new(sock, &ctx, None).unwrap();
+        t.handshake(&tm(5.0)).unwrap();
+        // Let the client send everything and close before reading a byte.
+        thread::sleep(std::time::Duration::from_millis(300));
+        let mut total = 0;
+        let mut buf = vec![0u8; 65536];
+        loop {
+            match t.recv(&mut buf, &tm(5.0)) {
+                Ok(n) => total += n,
+                Err(_) => break,
+            }
+        }
+        total
+    });
+    let client_ctx = Context::new(&client_params(&p)).unwrap();
+    let mut c = TlsStream::new(connect(&port), &client_ctx, Some("localhost")).unwrap();
+    c.handshake(&tm(5.0)).unwrap();
+    let data = vec![b'u'; 3 << 20];
+    let mut sent = 0;
+    while sent < data.len() {
+        sent += c.send(&data[sent..], &tm(5.0)).unwrap();
+    }
+    c.close();
+    assert_eq!(reader.join().unwrap(), data.len());
+}
