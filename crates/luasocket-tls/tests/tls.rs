@@ -423,11 +423,8 @@ fn an_upload_then_close_loses_nothing() {
         thread::sleep(std::time::Duration::from_millis(300));
         let mut total = 0;
         let mut buf = vec![0u8; 65536];
-        loop {
-            match t.recv(&mut buf, &tm(5.0)) {
-                Ok(n) => total += n,
-                Err(_) => break,
-            }
+        while let Ok(n) = t.recv(&mut buf, &tm(5.0)) {
+            total += n;
         }
         total
     });
