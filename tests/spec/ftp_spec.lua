@@ -113,21 +113,21 @@ describe("socket.ftp over TLS (explicit FTPS)", function()
     local why_not
     ftps, why_not = servers.ftps()
     if not ftps then return pending(why_not) end
-    local base = "ftp://user:secret@127.0.0.1:" .. ftps.port
+    local url = "ftp://user:secret@127.0.0.1:" .. ftps.port
     local body = string.rep("0123456789abcdef", 40000) -- 640 KB
-    assert.equal(#body, (ftp.put({ url = base .. "/up.bin", tls = true, cafile = ftps.ca,
+    assert.equal(#body, (ftp.put({ url = url .. "/up.bin", tls = true, cafile = ftps.ca,
       sni = "localhost", source = ltn12.source.string(body) })))
     local stored = servers.read(ftps.root .. "/up.bin")
     assert.equal(#body, #stored)
     assert.truthy(stored == body)
     local out = {}
-    assert.equal(1, (ftp.get({ url = base .. "/up.bin", tls = "explicit", cafile = ftps.ca,
+    assert.equal(1, (ftp.get({ url = url .. "/up.bin", tls = "explicit", cafile = ftps.ca,
       sink = ltn12.sink.table(out) })))
     assert.equal(#body, #table.concat(out))
     assert.truthy(table.concat(out) == body)
     -- Active mode: the server opens the data connection and is its TLS server.
     out = {}
-    assert.equal(1, (ftp.get({ url = base .. "/up.bin", tls = true, cafile = ftps.ca,
+    assert.equal(1, (ftp.get({ url = url .. "/up.bin", tls = true, cafile = ftps.ca,
       active = true, sink = ltn12.sink.table(out) })))
     assert.equal(#body, #table.concat(out))
     assert.truthy(table.concat(out) == body)
@@ -137,13 +137,13 @@ describe("socket.ftp over TLS (explicit FTPS)", function()
     local why_not
     ftps, why_not = servers.ftps()
     if not ftps then return pending(why_not) end
-    local base = "ftp://user:secret@127.0.0.1:" .. ftps.port
+    local url = "ftp://user:secret@127.0.0.1:" .. ftps.port
     assert.same({ nil, "certificate verify failed: unable to get local issuer certificate" },
-      { ftp.get({ url = base .. "/x", tls = true, sink = ltn12.sink.null() }) })
-    local r, err = ftp.get({ url = base .. "/x", sink = ltn12.sink.null() })
+      { ftp.get({ url = url .. "/x", tls = true, sink = ltn12.sink.null() }) })
+    local r, err = ftp.get({ url = url .. "/x", sink = ltn12.sink.null() })
     assert.is_nil(r)
     assert.truthy(tostring(err):find("SSL/TLS required", 1, true), err)
     assert.same({ nil, "invalid tls 'implicit' (explicit or true)" },
-      { ftp.get({ url = base .. "/x", tls = "implicit", sink = ltn12.sink.null() }) })
+      { ftp.get({ url = url .. "/x", tls = "implicit", sink = ltn12.sink.null() }) })
   end)
 end)
