@@ -23,6 +23,13 @@ socket.http = _M
 
 _M.TIMEOUT = 60
 _M.USERAGENT = socket._VERSION
+-- Keep-alive, off by default (each request closes its connection, as C LuaSocket's):
+-- with KEEPALIVE true, or `keepalive = true` in a request table, connections this module
+-- makes itself are kept open after a complete response and reused by later requests to
+-- the same scheme, host, port, proxy and TLS fields. Never with a caller's `create`.
+_M.KEEPALIVE = false
+-- How many idle connections are kept for one destination.
+_M.KEEPALIVE_IDLE = 4
 -- _M.PROXY: a proxy URL for requests that name none.
 
 -- The longest line our own sockets take (status, field and chunk-size lines); other
@@ -248,7 +255,7 @@ local function fields_of(r)
   local fields = {
     ["user-agent"] = _M.USERAGENT,
     ["host"] = host_field(r),
-    ["connection"] = "close, TE",
+    ["connection"] = r.keepalive and "TE" or "close, TE",
     ["te"] = "trailers",
   }
   if r.user and r.password then fields["authorization"] = basic_auth(r.user, r.password) end
@@ -276,6 +283,8 @@ local function prepare(reqt)
   if r.host == nil or r.host == "" then
     socket.try(nil, "invalid host '" .. tostring(r.host) .. "'")
   end
+  if reqt.keepalive ~= nil then r.keepalive = reqt.keepalive else r.keepalive = _M.KEEPALIVE end
+  r.keepalive = r.keepalive and not reqt.create
   local via = r.proxy or _M.PROXY
   local p = via and url.parse(via)
   if p and r.scheme == "https" and not reqt.create and select(2, https_module()) then
@@ -366,19 +375,100 @@ local function follow(reqt, r, method, location)
   return ok, code, fields, line
 end
 
--- One request ------------------------------------------------------------------------
+-- Keep-alive ---------------------------------------------------------------------------
 
 -- Responses that never have a body.
 local function bodiless(r, code)
   return r.method == "HEAD" or code == 204 or code == 304 or (code >= 100 and code < 200)
 end
 
-function perform(reqt)
-  local r = prepare(reqt)
-  local h = _M.open(r.connect_host, r.connect_port, r.connect_create)
+
+-- Idle connections by destination: key -> list of connection objects.
+local idle = {}
+
+-- The destination of a request, as a pool key: where it connects and how (scheme,
+-- proxy, tunnel target, TLS fields).
+local function pool_key(r)
+  local parts = { r.scheme, tostring(r.connect_host), tostring(r.connect_port),
+    tostring(r.tunnel and r.tunnel.host), tostring(r.tunnel and r.tunnel.port) }
+  if r.scheme == "https" then
+    local found, ssl = pcall(require, "socket.ssl")
+    for _, name in ipairs(found and ssl.FIELDS or {}) do
+      local v = r[name]
+      if type(v) == "table" then v = concat(v, ",") end
+      parts[#parts + 1] = name .. "=" .. tostring(v)
+    end
+  end
+  return concat(parts, "|")
+end
+
+-- An idle connection for `key` that the server has not closed meanwhile (one it has
+-- is readable: end of stream), or nil.
+local function take(key)
+  local list = idle[key]
+  while list and #list > 0 do
+    local h = table.remove(list)
+    local readable = socket.select({ h.c }, nil, 0)
+    if not readable[h.c] then return h end
+    h.c:close()
+  end
+end
+
+local function put_back(key, h)
+  local list = idle[key] or {}
+  idle[key] = list
+  if #list >= _M.KEEPALIVE_IDLE then
+    h:close()
+  else
+    list[#list + 1] = h
+  end
+end
+
+-- closeidle(): closes every idle kept-alive connection.
+function _M.closeidle()
+  for key, list in pairs(idle) do
+    for _, h in ipairs(list) do h.c:close() end
+    idle[key] = nil
+  end
+  return 1
+end
+
+-- Whether the connection can carry another request once this response's body is read:
+-- HTTP/1.1, no "Connection: close", and a body whose end is known without a close.
+local function reusable(r, code, fields, line)
+  if not r.keepalive or not find(line or "", "^HTTP/1%.1 ") then return false end
+  if code == 101 or find(lower(fields.connection or ""), "close", 1, true) then return false end
+  if bodiless(r, code) then return true end
+  return framing(fields) ~= "default"
+end
+
+-- One request ------------------------------------------------------------------------
+
+-- Sends the request and reads the status line, on a kept-alive connection when there
+-- is one. A kept connection the server dropped meanwhile fails before any reply: then
+-- the request goes again on a new one (only when it has no body, which a source cannot
+-- send twice).
+local function start(r)
+  local key = r.keepalive and pool_key(r)
+  local h = key and not r.source and take(key)
+  if h then
+    local ok, code, line = pcall(function()
+      h:sendhead(r.method, r.uri, r.headers)
+      return h:receivestatusline()
+    end)
+    if ok then return h, key, code, line end
+    h.c:close()
+    h = nil
+  end
+  h = _M.open(r.connect_host, r.connect_port, r.connect_create)
   h:sendhead(r.method, r.uri, r.headers)
   if r.source then h:sendbody(r.headers, r.source, r.step) end
-  local code, line = h:receivestatusline()
+  return h, key, h:receivestatusline()
+end
+
+function perform(reqt)
+  local r = prepare(reqt)
+  local h, key, code, line = start(r)
   if code == nil then
     -- HTTP/0.9: no head at all; `line` holds the first bytes of the body.
     h:receive09body(line, r.sink, r.step)
@@ -403,7 +493,11 @@ function perform(reqt)
     return follow(reqt, r, method, fields.location)
   end
   if not bodiless(r, code) then h:receivebody(fields, r.sink, r.step) end
-  h:close()
+  if key and reusable(r, code, fields, line) then
+    put_back(key, h)
+  else
+    h:close()
+  end
   return 1, code, fields, line
 end
 

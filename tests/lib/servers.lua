@@ -152,6 +152,8 @@ http {
     }
     location = /echo-inner { return 200 "$http_x_method:$http_x_body"; }
     location = /headers { return 200 "$http_user_agent|$http_x_custom|$http_authorization"; }
+    location = /conn { return 200 "$connection"; }
+    location = /conn-short { keepalive_timeout 1s; return 200 "$connection"; }
   }
   server {
     listen 127.0.0.1:SSLPORT ssl;
@@ -160,6 +162,7 @@ http {
     ssl_protocols TLSv1.2 TLSv1.3;
     root DIR/www;
     location = /to-http { return 302 http://127.0.0.1:PORT/small.txt; }
+    location = /conn { return 200 "$connection"; }
   }
   server {
     listen 127.0.0.1:PROXYPORT;

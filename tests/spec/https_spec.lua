@@ -90,6 +90,66 @@ describe("socket.http over https", function()
   end)
 end)
 
+describe("keep-alive (opt-in)", function()
+  local web
+  before_each(function() web = servers.nginx() end)
+  after_each(function()
+    http.closeidle()
+    if web then web.stop() end
+  end)
+
+  -- The connection number nginx served `url` on.
+  local function conn(t)
+    local body, code = get(t)
+    assert.equal(200, code, body)
+    return body
+  end
+
+  it("is off by default: each request has its own connection, as in C", function()
+    if not web then return pending("nginx or openssl is not installed") end
+    assert.is_false(http.KEEPALIVE)
+    local a = conn({ url = web.url .. "/conn" })
+    local b = conn({ url = web.url .. "/conn" })
+    assert.truthy(a ~= b, "the same connection twice")
+  end)
+
+  it("reuses a connection per destination, http and https, and after a chunked body", function()
+    if not web then return pending("nginx or openssl is not installed") end
+    local a = conn({ url = web.url .. "/conn", keepalive = true })
+    local body = get({ url = web.url .. "/chunked/text.txt", keepalive = true })
+    assert.equal(servers.files["text.txt"]:gsub("XYZ", "xyz"), body)
+    local b = conn({ url = web.url .. "/conn", keepalive = true })
+    assert.equal(a, b)
+    local tls = "https://127.0.0.1:" .. web.ssl_port .. "/conn"
+    local c = conn({ url = tls, keepalive = true, cafile = web.ca })
+    local d = conn({ url = tls, keepalive = true, cafile = web.ca })
+    assert.equal(c, d)
+    -- Other TLS fields are another destination.
+    local e = conn({ url = tls, keepalive = true, verify = "none" })
+    assert.truthy(d ~= e, "the same connection twice")
+    -- A request without keepalive neither takes nor leaves one.
+    local f = conn({ url = web.url .. "/conn" })
+    assert.truthy(b ~= f, "the same connection twice")
+    assert.equal(b, conn({ url = web.url .. "/conn", keepalive = true }))
+  end)
+
+  it("opens a new connection when the server closed the kept one", function()
+    if not web then return pending("nginx or openssl is not installed") end
+    local a = conn({ url = web.url .. "/conn-short", keepalive = true })
+    socket.sleep(1.5)
+    local b = conn({ url = web.url .. "/conn-short", keepalive = true })
+    assert.truthy(a ~= b, "the same connection twice")
+    -- HTTP.KEEPALIVE turns it on for every request.
+    http.KEEPALIVE = true
+    local ok, c, d = pcall(function()
+      return conn({ url = web.url .. "/conn" }), conn({ url = web.url .. "/conn" })
+    end)
+    http.KEEPALIVE = false
+    assert(ok, c)
+    assert.equal(c, d)
+  end)
+end)
+
 describe("https through a proxy", function()
   local web, proxy
   before_each(function()
