@@ -24,11 +24,41 @@ function http.decodechunked() end
 ---@return string? err
 function http.receiveheaders(sock, headers) end
 
+---Keep-alive for requests that do not set `keepalive` (off by default).
+---@type boolean
+http.KEEPALIVE = false
+
+---How many idle connections are kept per destination.
+---@type integer
+http.KEEPALIVE_IDLE = 4
+
+---Closes every idle kept-alive connection.
+---@return 1
+function http.closeidle() end
+
 ---@class socket
 ---@field _DEBUG boolean? true when LUASOCKET_DEBUG is set: send/receive add their duration
 local socket = {}
 
+---@class socket.ssl
+---@field FIELDS string[] the TLS field names a request or mail table may carry
+local ssl = {}
+
+---A `create` function whose sockets turn TLS at `connect`, or with `later` when
+---`sock:starttls()` is called; `before(sock)` runs on the TCP connection first and
+---returns true, the host name to check instead, or nil and why.
+---@param params table LuaSec's parameters (the names in `ssl.FIELDS`)
+---@param later? boolean
+---@param before? fun(sock: any): (true|string|nil), string?
+---@return fun(): table
+function ssl.tcp(params, later, before) end
+
+---The opt-in: `require "ssl"` then gives this module with LuaSec's defaults, and
+---`require "ssl.https"` gives `socket.ssl.https`. Returns what `require "ssl"` gives.
+---@return table
+function ssl.luasec() end
+
 ---@alias luasocket-rs.option
 ---| "max-line-length" # the longest line receive("*l") accepts; nil or negative: no limit
 
-return { http = http, socket = socket }
+return { http = http, socket = socket, ssl = ssl }
