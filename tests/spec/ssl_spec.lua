@@ -84,6 +84,36 @@ describe("socket.ssl", function()
     assert.truthy(get(conn):find("^HTTP/1.1 200"))
   end)
 
+  it("takes ciphers (OpenSSL's names) and ciphersuites (TLS 1.3), and says when none match", function()
+    if not web then return pending("nginx or openssl is not installed") end
+    local conn = ssl.wrap(connect(web.ssl_port), { mode = "client", cafile = web.ca,
+      protocol = "tlsv1_2", ciphers = "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA" })
+    assert(conn:dohandshake())
+    assert.equal("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", conn:info("cipher"))
+    conn:close()
+    conn = ssl.wrap(connect(web.ssl_port), { mode = "client", cafile = web.ca,
+      ciphersuites = "TLS_CHACHA20_POLY1305_SHA256" })
+    assert(conn:dohandshake())
+    assert.equal("TLS_CHACHA20_POLY1305_SHA256", conn:info("cipher"))
+    assert.equal("TLSv1.3", conn:info("protocol"))
+    conn:close()
+    -- Keywords keep every suite (all of ours are ECDHE with AEAD).
+    assert(ssl.newcontext({ mode = "client", ciphers = "HIGH:!aNULL:!MD5" }))
+    assert.same({ nil, "error setting cipher list (no cipher match)" },
+      { ssl.newcontext({ mode = "client", ciphers = "AES128-SHA:DES-CBC3-SHA" }) })
+    assert.same({ nil, "error setting cipher suites (no cipher match)" },
+      { ssl.newcontext({ mode = "client", ciphersuites = "TLS_AES_128_CCM_SHA256" }) })
+    -- An encrypted key is refused with what to do about it.
+    local dir = servers.tmpdir()
+    assert(servers.run("cd '" .. dir .. "' && openssl genpkey -algorithm RSA -aes256" ..
+      " -pass pass:secret -out enc.pem >/dev/null 2>&1"))
+    local ctx, err = ssl.newcontext({ mode = "server", certificate = web.dir .. "/cert.pem",
+      key = dir .. "/enc.pem", password = "secret" })
+    servers.run("rm -rf '" .. dir .. "'")
+    assert.is_nil(ctx)
+    assert.truthy(err:find("encrypted keys are not supported", 1, true), err)
+  end)
+
   it("refuses protocols older than TLS 1.2 with a clear message", function()
     for _, old in ipairs({ "tlsv1", "tlsv1_1", "sslv3" }) do
       assert.same({ nil, "protocol '" .. old .. "' is not supported (TLS 1.2 and 1.3 only)" },

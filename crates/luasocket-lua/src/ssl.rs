@@ -258,6 +258,10 @@ fn params(s: &State, idx: i32, luasec: bool) -> Result<Params, Raise> {
         certificate: string_field(s, idx, c"certificate")?.map(|v| Pem::from_lua(&v)),
         key: string_field(s, idx, c"key")?.map(|v| Pem::from_lua(&v)),
         alpn: strings_field(s, idx, c"alpn")?,
+        ciphers: string_field(s, idx, c"ciphers")?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()),
+        ciphersuites: string_field(s, idx, c"ciphersuites")?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()),
         skip_host_check: !check_host,
     })
 }

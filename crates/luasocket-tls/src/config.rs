@@ -78,6 +78,12 @@ pub struct Params {
     pub key: Option<Pem>,
     /// `alpn`: protocols to offer, most wanted first.
     pub alpn: Vec<Vec<u8>>,
+    /// `ciphers`: OpenSSL's list for TLS 1.2 (`"ECDHE-RSA-AES128-GCM-SHA256:..."`); the
+    /// suites named exactly are kept, in that order; a list of keywords only (`HIGH`,
+    /// `DEFAULT`, ...) keeps them all (every TLS 1.2 suite here is an ECDHE AEAD one).
+    pub ciphers: Option<String>,
+    /// `ciphersuites`: the TLS 1.3 suites, by IANA name (`"TLS_AES_128_GCM_SHA256:..."`).
+    pub ciphersuites: Option<String>,
     /// A client does not check the server's name, only its chain (LuaSec's behaviour,
     /// kept by `require "ssl"` after the `luasec()` opt-in; `checkhost = false`).
     pub skip_host_check: bool,
@@ -153,8 +159,95 @@ fn certificates(pem: &Pem) -> Result<Vec<CertificateDer<'static>>, TlsError> {
 
 fn private_key(pem: &Pem) -> Result<PrivateKeyDer<'static>, TlsError> {
     let bytes = pem.bytes("private key")?;
+    if bytes.windows(9).any(|w| w == b"ENCRYPTED") {
+        return Err(TlsError::Config(
+            "error loading private key (encrypted keys are not supported: \
+             decrypt it first, e.g. openssl pkey -in key.pem -out plain.pem)"
+                .into(),
+        ));
+    }
     PrivateKeyDer::from_pem_slice(&bytes)
         .map_err(|e| TlsError::Config(format!("error loading private key ({e})")))
+}
+
+/// OpenSSL's names of the TLS 1.2 suites this provider has, and the IANA names of the
+/// TLS 1.3 ones.
+fn suite_by_name(name: &str) -> Option<rustls::SupportedCipherSuite> {
+    use rustls::crypto::ring::cipher_suite as cs;
+    Some(match name {
+        "TLS_AES_256_GCM_SHA384" => cs::TLS13_AES_256_GCM_SHA384,
+        "TLS_AES_128_GCM_SHA256" => cs::TLS13_AES_128_GCM_SHA256,
+        "TLS_CHACHA20_POLY1305_SHA256" => cs::TLS13_CHACHA20_POLY1305_SHA256,
+        "ECDHE-ECDSA-AES256-GCM-SHA384" => cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        "ECDHE-ECDSA-AES128-GCM-SHA256" => cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "ECDHE-ECDSA-CHACHA20-POLY1305" => cs::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        "ECDHE-RSA-AES256-GCM-SHA384" => cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "ECDHE-RSA-AES128-GCM-SHA256" => cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "ECDHE-RSA-CHACHA20-POLY1305" => cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        _ => return None,
+    })
+}
+
+/// The suites of one version `list` picks from `all`: those it names, in its order; all
+/// of them when it names none we know and holds keywords (`HIGH`, `!aNULL`, ...) only;
+/// none when it names suites we do not have and nothing else.
+fn pick_suites(
+    list: Option<&str>,
+    all: Vec<rustls::SupportedCipherSuite>,
+) -> Vec<rustls::SupportedCipherSuite> {
+    let Some(list) = list else { return all };
+    let tokens: Vec<&str> = list
+        .split([':', ',', ' '])
+        .filter(|t| !t.is_empty())
+        .collect();
+    let named: Vec<_> = tokens
+        .iter()
+        .filter_map(|t| suite_by_name(t))
+        .filter(|s| all.contains(s))
+        .collect();
+    if !named.is_empty() {
+        return named;
+    }
+    // A suite name has a dash or an underscore; keywords have neither (or start with
+    // an operator).
+    let only_keywords = tokens
+        .iter()
+        .all(|t| t.starts_with(['!', '-', '+', '@']) || !(t.contains('-') || t.contains('_')));
+    if only_keywords {
+        all
+    } else {
+        Vec::new()
+    }
+}
+
+/// The provider with the suites `ciphers` and `ciphersuites` ask for.
+fn provider_for(p: &Params) -> Result<Arc<CryptoProvider>, TlsError> {
+    let base = provider();
+    if p.ciphers.is_none() && p.ciphersuites.is_none() {
+        return Ok(base);
+    }
+    let (v13, v12): (Vec<_>, Vec<_>) = base
+        .cipher_suites
+        .iter()
+        .copied()
+        .partition(|s| matches!(s, rustls::SupportedCipherSuite::Tls13(_)));
+    let mut suites = pick_suites(p.ciphersuites.as_deref(), v13);
+    let tls12 = pick_suites(p.ciphers.as_deref(), v12);
+    if p.ciphers.is_some() && tls12.is_empty() {
+        return Err(TlsError::Config(
+            "error setting cipher list (no cipher match)".into(),
+        ));
+    }
+    if p.ciphersuites.is_some() && suites.is_empty() {
+        return Err(TlsError::Config(
+            "error setting cipher suites (no cipher match)".into(),
+        ));
+    }
+    suites.extend(tls12);
+    Ok(Arc::new(CryptoProvider {
+        cipher_suites: suites,
+        ..(*base).clone()
+    }))
 }
 
 /// The trust anchors: `cafile`/`capath` when given, else the system's store (which
@@ -197,7 +290,7 @@ impl Context {
         let versions = versions(p.protocol.as_deref())?;
         match p.mode {
             Mode::Client => {
-                let builder = ClientConfig::builder_with_provider(provider())
+                let builder = ClientConfig::builder_with_provider(provider_for(p)?)
                     .with_protocol_versions(versions)
                     .map_err(|e| TlsError::Config(e.to_string()))?;
                 let verifier: Arc<dyn ServerCertVerifier> = if p.verify_none {
@@ -230,7 +323,7 @@ impl Context {
                         "a server needs a certificate and a key".into(),
                     ));
                 };
-                let builder = ServerConfig::builder_with_provider(provider())
+                let builder = ServerConfig::builder_with_provider(provider_for(p)?)
                     .with_protocol_versions(versions)
                     .map_err(|e| TlsError::Config(e.to_string()))?;
                 let builder = if p.verify_peer || p.require_peer_cert {
