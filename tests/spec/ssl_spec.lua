@@ -234,8 +234,46 @@ describe("socket.ssl servers and certificates", function()
     server = assert(ssl.wrap(s, self_signed))
     client = assert(ssl.wrap(c, { mode = "client", verify = "none" }))
     assert(handshake_both(server, client))
-    assert.same({ false, { [0] = { "certificate verify failed: self-signed certificate" } } },
+    assert.same({ false, { [0] = { "self-signed certificate" } } },
       { client:getpeerverification() })
+    server:close()
+    client:close()
+  end)
+
+  it("goes on past a failed check with verifyext lsec_continue, and reports it", function()
+    if not certs then return pending("openssl is not installed") end
+    -- Each side trusts a CA that did not sign the other's certificate (the client's is
+    -- self-signed).
+    assert(servers.run("cd '" .. dir .. "' && openssl req -x509 -newkey rsa:2048 -nodes" ..
+      " -days 1 -subj /CN=a-client -keyout client.key -out client.pem >/dev/null 2>&1"))
+    local s, c = pair()
+    local server = assert(ssl.wrap(s, { mode = "server", certificate = certs.cert,
+      key = certs.key, cafile = certs.ca, verify = { "peer", "fail_if_no_peer_cert" },
+      verifyext = { "lsec_continue", "lsec_ignore_purpose" } }))
+    local client = assert(ssl.wrap(c, { mode = "client", certificate = dir .. "/client.pem",
+      key = dir .. "/client.key", cafile = dir .. "/client.pem", verify = "peer",
+      verifyext = { "lsec_continue" } }))
+    client:sni("localhost")
+    assert(handshake_both(server, client))
+    assert.same({ false, { [0] = { "unable to get local issuer certificate" } } },
+      { client:getpeerverification() })
+    local ok, errs = server:getpeerverification()
+    assert.is_false(ok)
+    assert.equal(1, #errs[0])
+    assert.equal("a-client", server:getpeercertificate():subject()[1].value)
+    server:settimeout(2)
+    client:settimeout(2)
+    assert(server:send("still talking\n"))
+    assert.equal("still talking", client:receive("*l"))
+    server:close()
+    client:close()
+    -- Without it, the same check ends the handshake.
+    s, c = pair()
+    server = assert(ssl.wrap(s, { mode = "server", certificate = certs.cert, key = certs.key }))
+    client = assert(ssl.wrap(c, { mode = "client", cafile = dir .. "/client.pem" }))
+    client:sni("localhost")
+    assert.same({ nil, "certificate verify failed: unable to get local issuer certificate" },
+      { handshake_both(server, client) })
     server:close()
     client:close()
   end)

@@ -263,6 +263,9 @@ fn params(s: &State, idx: i32, luasec: bool) -> Result<Params, Raise> {
         ciphersuites: string_field(s, idx, c"ciphersuites")?
             .map(|v| String::from_utf8_lossy(&v).into_owned()),
         skip_host_check: !check_host,
+        continue_unverified: strings_field(s, idx, c"verifyext")?
+            .iter()
+            .any(|v| v == b"lsec_continue"),
     })
 }
 
@@ -441,7 +444,7 @@ fn info(s: &State) -> Ret {
 
 lua_fn!(meth_getpeerverification, getpeerverification);
 /// `conn:getpeerverification()`: `true`, or `false` and LuaSec's table of reasons by
-/// depth (`{[0] = {why}}`). A `verify = "none"` client runs the check it skipped.
+/// depth (`{[0] = {"unable to get local issuer certificate"}}`). A `verify = "none"` client runs the check it skipped.
 fn getpeerverification(s: &State) -> Ret {
     let t = stream::of_class::<Ssl>(s, Ssl::CLIENT)?;
     let result = match &t.io {
@@ -454,10 +457,15 @@ fn getpeerverification(s: &State) -> Ret {
             Ok(1)
         }
         Err(e) => {
+            // LuaSec lists OpenSSL's reasons, without "certificate verify failed: ".
+            let why = match e {
+                TlsError::Verify(why) => why,
+                other => other.to_string(),
+            };
             s.push_bool(false);
             s.new_table(0, 1);
             s.new_table(1, 0);
-            s.push_bytes(e.to_string().as_bytes());
+            s.push_bytes(why.as_bytes());
             s.raw_set_i(-2, 1);
             s.raw_set_i(-2, 0);
             Ok(2)

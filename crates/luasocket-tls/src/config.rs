@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{ring, verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::server::danger::ClientCertVerifier;
 use rustls::server::{ResolvesServerCert, WebPkiClientVerifier};
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
@@ -84,6 +85,9 @@ pub struct Params {
     pub ciphers: Option<String>,
     /// `ciphersuites`: the TLS 1.3 suites, by IANA name (`"TLS_AES_128_GCM_SHA256:..."`).
     pub ciphersuites: Option<String>,
+    /// `verifyext` has `"lsec_continue"`: a failed check of the peer does not end the
+    /// handshake; `getpeerverification` reports it (LuaSec's extension).
+    pub continue_unverified: bool,
     /// A client does not check the server's name, only its chain (LuaSec's behaviour,
     /// kept by `require "ssl"` after the `luasec()` opt-in; `checkhost = false`).
     pub skip_host_check: bool,
@@ -106,10 +110,12 @@ pub(crate) enum Side {
         unchecked: Option<Arc<Params>>,
     },
     /// Server connections: the configuration, and its certificate with its key (what a
-    /// server picks by SNI name, [`Context::with_names`]).
+    /// server picks by SNI name, [`Context::with_names`]); `unchecked`, the client
+    /// verifier a `lsec_continue` context did not let end the handshake.
     Server {
         config: Arc<ServerConfig>,
         certified: Arc<CertifiedKey>,
+        unchecked: Option<Arc<dyn ClientCertVerifier>>,
     },
 }
 
@@ -293,11 +299,12 @@ impl Context {
                 let builder = ClientConfig::builder_with_provider(provider_for(p)?)
                     .with_protocol_versions(versions)
                     .map_err(|e| TlsError::Config(e.to_string()))?;
-                let verifier: Arc<dyn ServerCertVerifier> = if p.verify_none {
-                    Arc::new(NoVerify(provider()))
-                } else {
-                    server_verifier(p)?
-                };
+                let verifier: Arc<dyn ServerCertVerifier> =
+                    if p.verify_none || p.continue_unverified {
+                        Arc::new(NoVerify(provider()))
+                    } else {
+                        server_verifier(p)?
+                    };
                 let builder = builder
                     .dangerous()
                     .with_custom_certificate_verifier(verifier);
@@ -313,7 +320,8 @@ impl Context {
                 Ok(Context {
                     side: Side::Client {
                         config: Arc::new(config),
-                        unchecked: p.verify_none.then(|| Arc::new(p.clone())),
+                        unchecked: (p.verify_none || p.continue_unverified)
+                            .then(|| Arc::new(p.clone())),
                     },
                 })
             }
@@ -326,6 +334,7 @@ impl Context {
                 let builder = ServerConfig::builder_with_provider(provider_for(p)?)
                     .with_protocol_versions(versions)
                     .map_err(|e| TlsError::Config(e.to_string()))?;
+                let mut unchecked = None;
                 let builder = if p.verify_peer || p.require_peer_cert {
                     let verifier = WebPkiClientVerifier::builder_with_provider(
                         Arc::new(roots(p)?),
@@ -336,9 +345,15 @@ impl Context {
                     } else {
                         verifier.allow_unauthenticated()
                     };
-                    builder.with_client_cert_verifier(verifier.build().map_err(|e| {
+                    let verifier = verifier.build().map_err(|e| {
                         TlsError::Config(format!("error loading CA locations ({e})"))
-                    })?)
+                    })?;
+                    if p.continue_unverified {
+                        unchecked = Some(verifier.clone());
+                        builder.with_client_cert_verifier(Arc::new(AnyClient(verifier)))
+                    } else {
+                        builder.with_client_cert_verifier(verifier)
+                    }
                 } else {
                     builder.with_no_client_auth()
                 };
@@ -367,6 +382,7 @@ impl Context {
                     side: Side::Server {
                         config: Arc::new(config),
                         certified,
+                        unchecked,
                     },
                 })
             }
@@ -388,7 +404,12 @@ impl Context {
     /// with its own, unless `strict`: then a name it does not know ends the handshake.
     /// `None` when this or one of `names` is not a server context.
     pub fn with_names(&self, names: &[(String, Context)], strict: bool) -> Option<Context> {
-        let Side::Server { config, certified } = &self.side else {
+        let Side::Server {
+            config,
+            certified,
+            unchecked,
+        } = &self.side
+        else {
             return None;
         };
         let mut by_name = Vec::new();
@@ -407,6 +428,7 @@ impl Context {
             side: Side::Server {
                 config: Arc::new(config),
                 certified: certified.clone(),
+                unchecked: unchecked.clone(),
             },
         })
     }
@@ -555,6 +577,75 @@ impl ServerCertVerifier for ChainThenName {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
     }
+}
+
+/// A server's client verifier under `lsec_continue`: asks for a certificate (requires
+/// one if the real verifier does) and checks the handshake signatures, but lets a
+/// certificate the real verifier refuses through; `getpeerverification` reports it.
+#[derive(Debug)]
+struct AnyClient(Arc<dyn ClientCertVerifier>);
+
+impl ClientCertVerifier for AnyClient {
+    fn offer_client_auth(&self) -> bool {
+        self.0.offer_client_auth()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.0.client_auth_mandatory()
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        self.0.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        Ok(rustls::server::danger::ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+/// Checks a client's certificates with the verifier a `lsec_continue` server kept.
+pub(crate) fn check_client(
+    verifier: &dyn ClientCertVerifier,
+    certs: &[CertificateDer<'static>],
+) -> Result<(), TlsError> {
+    let Some((end, intermediates)) = certs.split_first() else {
+        return if verifier.client_auth_mandatory() {
+            Err(TlsError::Verify("no peer certificate".into()))
+        } else {
+            Ok(())
+        };
+    };
+    verifier
+        .verify_client_cert(end, intermediates, UnixTime::now())
+        .map(|_| ())
+        .map_err(crate::error::from_rustls)
 }
 
 /// `verify = "none"`: accepts any certificate, but still checks the handshake signatures

@@ -11,7 +11,7 @@ use rustls::{ClientConnection, Connection, ServerConnection};
 
 use rustls_pki_types::ServerName;
 
-use crate::config::{check_server, server_name, Context, Params, Side};
+use crate::config::{check_client, check_server, server_name, Context, Params, Side};
 use crate::error::from_rustls;
 use crate::TlsError;
 
@@ -20,6 +20,15 @@ pub const CLOSE_WAIT: f64 = 1.0;
 
 /// The most plaintext rustls holds unsent before `send` waits for the socket.
 const PLAINTEXT_LIMIT: usize = 64 * 1024;
+
+/// What a connection did not check during its handshake.
+enum Unchecked {
+    /// A client of a `verify = "none"` or `lsec_continue` context: its parameters and
+    /// the name it would have checked.
+    Server(std::sync::Arc<Params>, ServerName<'static>),
+    /// A server of a `lsec_continue` context: the client verifier it kept.
+    Client(std::sync::Arc<dyn rustls::server::danger::ClientCertVerifier>),
+}
 
 /// A TLS connection over a socket.
 pub struct TlsStream {
@@ -34,9 +43,8 @@ pub struct TlsStream {
     /// Decrypted bytes rustls holds for reading (as of the last packet processing, less
     /// what has been read since).
     plaintext: usize,
-    /// A client of a `verify = "none"` context: its parameters and the name it would
-    /// have checked, for [`TlsStream::peer_verification`].
-    unchecked: Option<(std::sync::Arc<Params>, ServerName<'static>)>,
+    /// The check the handshake skipped, for [`TlsStream::peer_verification`].
+    unchecked: Option<Unchecked>,
     /// How long `close` may wait for the peer (see [`TlsStream::close`]).
     linger: f64,
 }
@@ -54,21 +62,26 @@ impl TlsStream {
     /// Wraps a connected socket. A client checks the peer against `server_name` (the SNI
     /// name too); a server ignores it.
     pub fn new(sock: Sock, context: &Context, name: Option<&str>) -> Result<TlsStream, TlsError> {
-        let mut unchecked = None;
-        let mut conn: Connection = match &context.side {
+        let (mut conn, unchecked): (Connection, _) = match &context.side {
             Side::Client {
                 config,
                 unchecked: params,
             } => {
                 let name = server_name(name.unwrap_or("localhost"))?;
-                unchecked = params.as_ref().map(|p| (p.clone(), name.clone()));
-                ClientConnection::new(config.clone(), name)
-                    .map_err(from_rustls)?
-                    .into()
+                let unchecked = params
+                    .as_ref()
+                    .map(|p| Unchecked::Server(p.clone(), name.clone()));
+                let conn = ClientConnection::new(config.clone(), name).map_err(from_rustls)?;
+                (conn.into(), unchecked)
             }
-            Side::Server { config, .. } => ServerConnection::new(config.clone())
-                .map_err(from_rustls)?
-                .into(),
+            Side::Server {
+                config,
+                unchecked: verifier,
+                ..
+            } => {
+                let conn = ServerConnection::new(config.clone()).map_err(from_rustls)?;
+                (conn.into(), verifier.clone().map(Unchecked::Client))
+            }
         };
         conn.set_buffer_limit(Some(PLAINTEXT_LIMIT));
         Ok(TlsStream {
@@ -147,15 +160,16 @@ impl TlsStream {
     /// `verify = "none"` context, the check it skipped is made here. A server's peer is
     /// as its context asked (rustls refused the handshake otherwise).
     pub fn peer_verification(&self) -> Result<(), TlsError> {
-        let Some((params, name)) = &self.unchecked else {
-            return Ok(());
-        };
         let certs: Vec<_> = self
             .conn
             .peer_certificates()
             .map(<[_]>::to_vec)
             .unwrap_or_default();
-        check_server(params, &certs, name)
+        match &self.unchecked {
+            None => Ok(()),
+            Some(Unchecked::Server(params, name)) => check_server(params, &certs, name),
+            Some(Unchecked::Client(verifier)) => check_client(verifier.as_ref(), &certs),
+        }
     }
 
     /// Runs the handshake within `tm`: done, or `WantRead`/`WantWrite` when `tm` runs out
