@@ -238,6 +238,22 @@ describe("socket.ssl servers and certificates", function()
       { client:getpeerverification() })
     server:close()
     client:close()
+    -- Listed in cafile itself, it is trusted as it is (as OpenSSL's store does), and its
+    -- name still checked (here its common name: it has no alternative names).
+    for name, want in pairs({ ["luasocket-test-ca"] = true, localhost = false }) do
+      s, c = pair()
+      server = assert(ssl.wrap(s, self_signed))
+      client = assert(ssl.wrap(c, { mode = "client", cafile = certs.ca }))
+      client:sni(name)
+      local ok, err = handshake_both(server, client)
+      if want then
+        assert.is_true(ok, err)
+      else
+        assert.equal("certificate verify failed: hostname mismatch", err)
+      end
+      server:close()
+      client:close()
+    end
   end)
 
   it("goes on past a failed check with verifyext lsec_continue, and reports it", function()

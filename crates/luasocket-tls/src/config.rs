@@ -260,34 +260,50 @@ fn provider_for(p: &Params) -> Result<Arc<CryptoProvider>, TlsError> {
 /// honours `SSL_CERT_FILE` and `SSL_CERT_DIR`).
 fn roots(p: &Params) -> Result<RootCertStore, TlsError> {
     let mut store = RootCertStore::empty();
-    let mut given = false;
     if let Some(ca) = &p.cafile {
-        given = true;
         for cert in certificates(ca)? {
             store
                 .add(cert)
                 .map_err(|e| TlsError::Config(format!("error loading CA locations ({e})")))?;
         }
     }
-    if let Some(dir) = &p.capath {
-        given = true;
-        let entries = std::fs::read_dir(dir).map_err(|e| {
-            TlsError::Config(format!(
-                "error loading CA locations ({}: {e})",
-                dir.display()
-            ))
-        })?;
-        for entry in entries.flatten() {
-            if let Ok(certs) = certificates(&Pem::File(entry.path())) {
-                let _ = store.add_parsable_certificates(certs);
-            }
-        }
+    if p.capath.is_some() {
+        store.add_parsable_certificates(from_capath(p)?);
     }
-    if !given {
+    if p.cafile.is_none() && p.capath.is_none() {
         let found = rustls_native_certs::load_native_certs();
         store.add_parsable_certificates(found.certs);
     }
     Ok(store)
+}
+
+/// The certificates in the PEM files of `capath`.
+fn from_capath(p: &Params) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let Some(dir) = &p.capath else {
+        return Ok(Vec::new());
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        TlsError::Config(format!(
+            "error loading CA locations ({}: {e})",
+            dir.display()
+        ))
+    })?;
+    Ok(entries
+        .flatten()
+        .filter_map(|entry| certificates(&Pem::File(entry.path())).ok())
+        .flatten()
+        .collect())
+}
+
+/// The certificates `cafile` and `capath` give (trusted as they are, like OpenSSL's
+/// store: a self-signed server certificate listed there is trusted itself).
+fn given_certs(p: &Params) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let mut out = match &p.cafile {
+        Some(ca) => certificates(ca)?,
+        None => Vec::new(),
+    };
+    out.extend(from_capath(p)?);
+    Ok(out)
 }
 
 impl Context {
@@ -492,6 +508,7 @@ fn server_verifier(p: &Params) -> Result<Arc<dyn ServerCertVerifier>, TlsError> 
     Ok(Arc::new(ChainThenName {
         inner,
         skip_name: p.skip_host_check,
+        pinned: given_certs(p)?,
     }))
 }
 
@@ -499,6 +516,73 @@ fn server_verifier(p: &Params) -> Result<Arc<dyn ServerCertVerifier>, TlsError> 
 struct ChainThenName {
     inner: Arc<rustls::client::WebPkiServerVerifier>,
     skip_name: bool,
+    /// The certificates of cafile/capath: a server certificate that is one of them is
+    /// trusted as it is (webpki only trusts certificates that chain to an anchor other
+    /// than themselves).
+    pinned: Vec<CertificateDer<'static>>,
+}
+
+/// Whether `cert` names `name`: a DNS alternative name (a `*.` wildcard stands for one
+/// label) or an IP one, or its common name when it has neither.
+fn names(cert: &CertificateDer<'_>, name: &ServerName<'_>) -> bool {
+    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+    let Ok((_, parsed)) = X509Certificate::from_der(cert) else {
+        return false;
+    };
+    let ip = match name {
+        ServerName::IpAddress(ip) => Some(std::net::IpAddr::from(*ip)),
+        _ => None,
+    };
+    let dns = match name {
+        ServerName::DnsName(d) => Some(d.as_ref().to_ascii_lowercase()),
+        _ => None,
+    };
+    let mut any = false;
+    if let Ok(Some(san)) = parsed.subject_alternative_name() {
+        for g in &san.value.general_names {
+            match g {
+                GeneralName::DNSName(d) => {
+                    any = true;
+                    let d = d.to_ascii_lowercase();
+                    let hit = dns.as_deref().is_some_and(|want| {
+                        d == want
+                            || d.strip_prefix("*.").is_some_and(|rest| {
+                                want.split_once('.').is_some_and(|(_, tail)| tail == rest)
+                            })
+                    });
+                    if hit {
+                        return true;
+                    }
+                }
+                GeneralName::IPAddress(bytes) => {
+                    any = true;
+                    let theirs = match bytes.len() {
+                        4 => <[u8; 4]>::try_from(*bytes).ok().map(std::net::IpAddr::from),
+                        16 => <[u8; 16]>::try_from(*bytes)
+                            .ok()
+                            .map(std::net::IpAddr::from),
+                        _ => None,
+                    };
+                    if theirs.is_some() && theirs == ip {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    !any && common_name_is(cert, name)
+}
+
+/// Whether `cert` is within its validity period at `now`.
+fn valid_now(cert: &CertificateDer<'_>, now: UnixTime) -> bool {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let Ok((_, parsed)) = X509Certificate::from_der(cert) else {
+        return false;
+    };
+    let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    let v = parsed.validity();
+    v.not_before.timestamp() <= now && now <= v.not_after.timestamp()
 }
 
 /// Whether a certificate without DNS or IP alternative names has `name` as its common
@@ -551,6 +635,22 @@ impl ServerCertVerifier for ChainThenName {
                 C::NotValidForName | C::NotValidForNameContext { .. },
             )) if self.skip_name || common_name_is(end_entity, name) => {
                 Ok(ServerCertVerified::assertion())
+            }
+            // A certificate given in cafile/capath itself: trusted as it is, if it is
+            // valid now and names the server.
+            Err(_)
+                if self
+                    .pinned
+                    .iter()
+                    .any(|c| c.as_ref() == end_entity.as_ref()) =>
+            {
+                if !valid_now(end_entity, now) {
+                    Err(rustls::Error::InvalidCertificate(C::Expired))
+                } else if self.skip_name || names(end_entity, name) {
+                    Ok(ServerCertVerified::assertion())
+                } else {
+                    Err(rustls::Error::InvalidCertificate(C::NotValidForName))
+                }
             }
             other => other,
         }
