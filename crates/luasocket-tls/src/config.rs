@@ -259,22 +259,33 @@ fn provider_for(p: &Params) -> Result<Arc<CryptoProvider>, TlsError> {
 /// The trust anchors: `cafile`/`capath` when given, else the system's store (which
 /// honours `SSL_CERT_FILE` and `SSL_CERT_DIR`).
 fn roots(p: &Params) -> Result<RootCertStore, TlsError> {
+    Ok(trust(p)?.0)
+}
+
+/// The trust anchors, and the certificates they came from (trusted as they are, like
+/// OpenSSL's store: a self-signed server certificate listed there is trusted itself).
+fn trust(p: &Params) -> Result<(RootCertStore, Vec<CertificateDer<'static>>), TlsError> {
     let mut store = RootCertStore::empty();
+    let mut certs = Vec::new();
     if let Some(ca) = &p.cafile {
         for cert in certificates(ca)? {
             store
-                .add(cert)
+                .add(cert.clone())
                 .map_err(|e| TlsError::Config(format!("error loading CA locations ({e})")))?;
+            certs.push(cert);
         }
     }
     if p.capath.is_some() {
-        store.add_parsable_certificates(from_capath(p)?);
+        let found = from_capath(p)?;
+        store.add_parsable_certificates(found.clone());
+        certs.extend(found);
     }
     if p.cafile.is_none() && p.capath.is_none() {
-        let found = rustls_native_certs::load_native_certs();
-        store.add_parsable_certificates(found.certs);
+        let found = rustls_native_certs::load_native_certs().certs;
+        store.add_parsable_certificates(found.clone());
+        certs.extend(found);
     }
-    Ok(store)
+    Ok((store, certs))
 }
 
 /// The certificates in the PEM files of `capath`.
@@ -293,17 +304,6 @@ fn from_capath(p: &Params) -> Result<Vec<CertificateDer<'static>>, TlsError> {
         .filter_map(|entry| certificates(&Pem::File(entry.path())).ok())
         .flatten()
         .collect())
-}
-
-/// The certificates `cafile` and `capath` give (trusted as they are, like OpenSSL's
-/// store: a self-signed server certificate listed there is trusted itself).
-fn given_certs(p: &Params) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    let mut out = match &p.cafile {
-        Some(ca) => certificates(ca)?,
-        None => Vec::new(),
-    };
-    out.extend(from_capath(p)?);
-    Ok(out)
 }
 
 impl Context {
@@ -499,16 +499,15 @@ pub(crate) fn server_name(name: &str) -> Result<ServerName<'static>, TlsError> {
 /// the common name when the certificate has no DNS or IP alternative names; or not the
 /// name at all (`skip_host_check`).
 fn server_verifier(p: &Params) -> Result<Arc<dyn ServerCertVerifier>, TlsError> {
-    let inner = rustls::client::WebPkiServerVerifier::builder_with_provider(
-        Arc::new(roots(p)?),
-        provider(),
-    )
-    .build()
-    .map_err(|e| TlsError::Config(format!("error loading CA locations ({e})")))?;
+    let (store, pinned) = trust(p)?;
+    let inner =
+        rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider())
+            .build()
+            .map_err(|e| TlsError::Config(format!("error loading CA locations ({e})")))?;
     Ok(Arc::new(ChainThenName {
         inner,
         skip_name: p.skip_host_check,
-        pinned: given_certs(p)?,
+        pinned,
     }))
 }
 
@@ -516,8 +515,8 @@ fn server_verifier(p: &Params) -> Result<Arc<dyn ServerCertVerifier>, TlsError> 
 struct ChainThenName {
     inner: Arc<rustls::client::WebPkiServerVerifier>,
     skip_name: bool,
-    /// The certificates of cafile/capath: a server certificate that is one of them is
-    /// trusted as it is (webpki only trusts certificates that chain to an anchor other
+    /// The trusted certificates (cafile/capath, or the system's): a server certificate
+    /// that is one of them is trusted as it is (webpki only trusts certificates that chain to an anchor other
     /// than themselves).
     pinned: Vec<CertificateDer<'static>>,
 }
@@ -636,8 +635,8 @@ impl ServerCertVerifier for ChainThenName {
             )) if self.skip_name || common_name_is(end_entity, name) => {
                 Ok(ServerCertVerified::assertion())
             }
-            // A certificate given in cafile/capath itself: trusted as it is, if it is
-            // valid now and names the server.
+            // A trusted certificate itself: trusted as it is, if it is valid now and
+            // names the server.
             Err(_)
                 if self
                     .pinned
