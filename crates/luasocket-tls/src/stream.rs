@@ -16,7 +16,7 @@ use crate::error::from_rustls;
 use crate::TlsError;
 
 /// The longest [`TlsStream::close`] waits for the peer to close after us.
-pub const CLOSE_WAIT: f64 = 1.0;
+const CLOSE_WAIT: f64 = 1.0;
 
 /// The most plaintext rustls holds unsent before `send` waits for the socket.
 const PLAINTEXT_LIMIT: usize = 64 * 1024;
@@ -205,7 +205,7 @@ impl TlsStream {
     ///
     /// So it ends gracefully: close_notify, then our end of the TCP stream (FIN), then
     /// it reads and drops what comes until the peer closes too, for at most the
-    /// connection's last timeout capped at [`CLOSE_WAIT`] (nothing for a zero timeout,
+    /// connection's last timeout capped at 1 s (nothing for a zero timeout,
     /// as copas uses).
     pub fn close(&mut self) {
         self.conn.send_close_notify();
