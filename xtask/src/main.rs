@@ -1,8 +1,10 @@
 //! `cargo xtask <task>`: the project's build and test tasks.
 //!
-//! - `dist [--abi NAME]...`: builds `socket/core.so` once per Lua ABI (mlua module mode,
-//!   each ABI with its own features and target directory) and lays out `dist/<abi>/` as a
-//!   flat tree usable as both the `LUA_PATH` and the `LUA_CPATH` root.
+//! - `dist [--abi NAME]...`: builds `socket/core.so` and `socket/ssl/core.so` once per Lua
+//!   ABI (mlua module mode, each ABI with its own features, in its own cargo invocation;
+//!   one shared target directory, so what does not depend on Lua is compiled once) and
+//!   lays out `dist/<abi>/` as a flat tree usable as both the `LUA_PATH` and the
+//!   `LUA_CPATH` root.
 //! - `test`: `cargo test --workspace`, then the Lua specs (`tests/spec/*_spec.lua`) against
 //!   `dist/` under every ABI (Lua 5.1 to 5.5 and LuaJIT) with interpreters built from
 //!   vendored sources (so only the Rust toolchain is needed), and also under the system
@@ -10,7 +12,8 @@
 //! - `specs --lua PATH --abi NAME [files]`: the spec runner alone, for one interpreter.
 //! - `lint`: `cargo fmt --check`, `cargo clippy -D warnings`, and `luacheck` when present.
 //! - `rock-build LUA`: the rockspec's build command; builds for the ABI of interpreter LUA
-//!   and leaves the library at `target/rock/socket/core.so`.
+//!   and leaves the libraries at `target/rock/socket/core.so` and
+//!   `target/rock/socket/ssl/core.so`.
 //! - `release`: every artifact in `target/artifacts/` (see `release.rs`).
 
 mod release;
@@ -207,14 +210,16 @@ impl Lib {
 }
 
 /// Builds one native library for `abi` (stripped, release) and returns its path, which
-/// the next build overwrites: copy it first.
+/// the next build overwrites: copy it first. Every ABI and library shares one target
+/// directory: Cargo keeps each feature set's artifacts apart, and what does not depend
+/// on Lua (rustls, ring, socket2, ...) is compiled once instead of once per ABI.
 fn build_lib(abi: &str, lib: Lib) -> Result<PathBuf> {
     let feat = feature(abi)?;
     let features = match lib {
         Lib::Core => format!("{feat},module"),
         Lib::Ssl => format!("{feat},module,tls"),
     };
-    let target = root().join("target/abi").join(abi);
+    let target = root().join("target/abi");
     run(cargo()
         .args([
             "build",
@@ -271,10 +276,11 @@ fn copy_tree(from: &Path, to: &Path) -> Result {
     Ok(())
 }
 
-/// Builds the vendored interpreter for `abi` and returns its path.
+/// Builds the vendored interpreter for `abi` and returns its path (a copy per ABI: the
+/// builds share one target directory, as `build_lib`'s do).
 pub(crate) fn host(abi: &str) -> Result<PathBuf> {
     let feat = feature(abi)?;
-    let target = root().join("target/host").join(abi);
+    let target = root().join("target/host");
     run(cargo()
         .args([
             "build",
@@ -288,7 +294,9 @@ pub(crate) fn host(abi: &str) -> Result<PathBuf> {
         .args(["--features", feat])
         .arg("--target-dir")
         .arg(&target))?;
-    Ok(target.join("debug/luasocket"))
+    let copy = target.join(abi).join("luasocket");
+    install_file(&target.join("debug/luasocket"), &copy)?;
+    Ok(copy)
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
