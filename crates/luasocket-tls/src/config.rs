@@ -14,6 +14,7 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, S
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
+use crate::cert::{AltName, CertInfo};
 use crate::TlsError;
 
 /// Which end of the handshake (`mode`).
@@ -521,97 +522,51 @@ struct ChainThenName {
     pinned: Vec<CertificateDer<'static>>,
 }
 
-/// Whether `cert` names `name`: a DNS alternative name (a `*.` wildcard stands for one
-/// label) or an IP one, or its common name when it has neither.
+/// Whether `cert` names `name`, as OpenSSL's `X509_check_host` decides: a DNS
+/// alternative name (a `*.` wildcard stands for one label) or an IP one, or its common
+/// name (case-insensitive, no wildcards) when it has neither. Read with [`CertInfo`].
 fn names(cert: &CertificateDer<'_>, name: &ServerName<'_>) -> bool {
-    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
-    let Ok((_, parsed)) = X509Certificate::from_der(cert) else {
+    let Ok(info) = CertInfo::from_der(cert) else {
         return false;
     };
-    let ip = match name {
-        ServerName::IpAddress(ip) => Some(std::net::IpAddr::from(*ip)),
-        _ => None,
+    let (wanted, is_ip) = match name {
+        ServerName::DnsName(d) => (d.as_ref().to_ascii_lowercase(), false),
+        ServerName::IpAddress(ip) => (std::net::IpAddr::from(*ip).to_string(), true),
+        _ => return false,
     };
-    let dns = match name {
-        ServerName::DnsName(d) => Some(d.as_ref().to_ascii_lowercase()),
-        _ => None,
-    };
-    let mut any = false;
-    if let Ok(Some(san)) = parsed.subject_alternative_name() {
-        for g in &san.value.general_names {
-            match g {
-                GeneralName::DNSName(d) => {
-                    any = true;
-                    let d = d.to_ascii_lowercase();
-                    let hit = dns.as_deref().is_some_and(|want| {
-                        d == want
-                            || d.strip_prefix("*.").is_some_and(|rest| {
-                                want.split_once('.').is_some_and(|(_, tail)| tail == rest)
-                            })
-                    });
-                    if hit {
-                        return true;
-                    }
+    let mut listed = false;
+    for alt in &info.alt_names {
+        match alt {
+            AltName::Dns(d) => {
+                listed = true;
+                let d = d.to_ascii_lowercase();
+                let wildcard = d.strip_prefix("*.").is_some_and(|rest| {
+                    wanted.split_once('.').is_some_and(|(_, tail)| tail == rest)
+                });
+                if !is_ip && (d == wanted || wildcard) {
+                    return true;
                 }
-                GeneralName::IPAddress(bytes) => {
-                    any = true;
-                    let theirs = match bytes.len() {
-                        4 => <[u8; 4]>::try_from(*bytes).ok().map(std::net::IpAddr::from),
-                        16 => <[u8; 16]>::try_from(*bytes)
-                            .ok()
-                            .map(std::net::IpAddr::from),
-                        _ => None,
-                    };
-                    if theirs.is_some() && theirs == ip {
-                        return true;
-                    }
-                }
-                _ => {}
             }
+            AltName::Ip(ip) => {
+                listed = true;
+                if is_ip && *ip == wanted {
+                    return true;
+                }
+            }
+            AltName::Email(_) | AltName::Uri(_) => {}
         }
     }
-    !any && common_name_is(cert, name)
+    !listed
+        && info
+            .subject
+            .iter()
+            .any(|e| e.name == "CN" && e.value.eq_ignore_ascii_case(wanted.as_bytes()))
 }
 
 /// Whether `cert` is within its validity period at `now`.
 fn valid_now(cert: &CertificateDer<'_>, now: UnixTime) -> bool {
-    use x509_parser::prelude::{FromDer, X509Certificate};
-    let Ok((_, parsed)) = X509Certificate::from_der(cert) else {
-        return false;
-    };
     let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-    let v = parsed.validity();
-    v.not_before.timestamp() <= now && now <= v.not_after.timestamp()
-}
-
-/// Whether a certificate without DNS or IP alternative names has `name` as its common
-/// name (case-insensitive; no wildcards), OpenSSL's fallback for such certificates.
-fn common_name_is(cert: &CertificateDer<'_>, name: &ServerName<'_>) -> bool {
-    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
-    let Ok((_, parsed)) = X509Certificate::from_der(cert) else {
-        return false;
-    };
-    if let Ok(Some(san)) = parsed.subject_alternative_name() {
-        let named = san
-            .value
-            .general_names
-            .iter()
-            .any(|g| matches!(g, GeneralName::DNSName(_) | GeneralName::IPAddress(_)));
-        if named {
-            return false;
-        }
-    }
-    let wanted = match name {
-        ServerName::DnsName(d) => d.as_ref().to_ascii_lowercase(),
-        ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
-        _ => return false,
-    };
-    let found = parsed
-        .subject()
-        .iter_common_name()
-        .filter_map(|cn| cn.as_str().ok())
-        .any(|cn| cn.to_ascii_lowercase() == wanted);
-    found
+    CertInfo::from_der(cert).is_ok_and(|i| i.not_before <= now && now <= i.not_after)
 }
 
 impl ServerCertVerifier for ChainThenName {
@@ -632,9 +587,7 @@ impl ServerCertVerifier for ChainThenName {
             // is good.
             Err(rustls::Error::InvalidCertificate(
                 C::NotValidForName | C::NotValidForNameContext { .. },
-            )) if self.skip_name || common_name_is(end_entity, name) => {
-                Ok(ServerCertVerified::assertion())
-            }
+            )) if self.skip_name || names(end_entity, name) => Ok(ServerCertVerified::assertion()),
             // A trusted certificate itself: trusted as it is, if it is valid now and
             // names the server.
             Err(_)
