@@ -180,9 +180,16 @@ local function framing(fields)
   return "default"
 end
 
-function conn:receivebody(fields, sink, step)
+-- `whole` (request(url)'s own list of pieces, given only for that form) takes a body of
+-- known length in one receive: that form returns the body as one string anyway, so
+-- nothing can watch the pieces, and one piece needs no concatenation.
+function conn:receivebody(fields, sink, step, whole)
   local mode, arg = framing(fields)
   if mode == "by-length" and arg < 0 then self.try(nil, "invalid content-length") end
+  if whole and mode == "by-length" then
+    if arg > 0 then whole[#whole + 1] = self.try(self.c:receive(arg)) end
+    return 1
+  end
   local source = socket.source(mode, self.c, arg)
   local ok, err = ltn12.pump.all(source, sink or ltn12.sink.null(), step or ltn12.pump.step)
   return self.try(ok, err)
@@ -340,6 +347,9 @@ local secret_fields = { authorization = true, cookie = true }
 
 local perform
 
+-- request(url)'s request tables, each with the list its body goes into (weak keys).
+local whole_bodies = setmetatable({}, { __mode = "k" })
+
 local function follow(reqt, r, method, location)
   local target = url.absolute(r.url or "", gsub(location, "%s", ""))
   local same_host = url.parse(target).host == r.host
@@ -492,7 +502,7 @@ function perform(reqt)
     h:close()
     return follow(reqt, r, method, fields.location)
   end
-  if not bodiless(r, code) then h:receivebody(fields, r.sink, r.step) end
+  if not bodiless(r, code) then h:receivebody(fields, r.sink, r.step, whole_bodies[reqt]) end
   if key and reusable(r, code, fields, line) then
     put_back(key, h)
   else
@@ -521,8 +531,10 @@ end
 _M.request = socket.protect(function(reqt, body)
   if type(reqt) ~= "string" then return perform(reqt) end
   local t = _M.genericform(reqt, body)
+  local pieces = t.target
+  whole_bodies[t] = pieces
   local _, code, fields, line = perform(t)
-  return concat(t.target), code, fields, line
+  return pieces[2] and concat(pieces) or pieces[1] or "", code, fields, line
 end)
 
 return _M

@@ -190,6 +190,35 @@ impl Buffer {
         }
     }
 
+    /// The `"*l"` fast path: fills the buffer if it is empty, then, when a whole line lies
+    /// in it with no CR other than one just before the LF, consumes it and returns it in
+    /// place: what the line reader would return (a line found whole is never "too long").
+    /// `None` leaves the buffer as it was, for [`Buffer::receive`] with [`Pattern::Line`].
+    /// An error here is what that call would report with nothing received.
+    pub fn buffered_line<T: Transport + ?Sized>(
+        &mut self,
+        io: &mut T,
+        tm: &Timeout,
+    ) -> Result<Option<&[u8]>, Error> {
+        if self.is_empty() {
+            self.fill(io, tm)?;
+        }
+        // One scan for the first CR or LF: an LF ends a line without CR, a CR must be
+        // followed by the LF; anything else is the line reader's work.
+        let avail = self.available();
+        let Some(pos) = memchr::memchr2(b'\n', b'\r', avail) else {
+            return Ok(None);
+        };
+        let consumed = match (avail[pos], avail.get(pos + 1)) {
+            (b'\n', _) => pos + 1,
+            (_, Some(b'\n')) => pos + 2,
+            _ => return Ok(None),
+        };
+        let (start, len) = (self.first, pos);
+        self.skip(consumed);
+        Ok(Some(&self.data[start..start + len]))
+    }
+
     fn receive_all<T: Transport + ?Sized>(
         &mut self,
         io: &mut T,
@@ -197,18 +226,15 @@ impl Buffer {
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
         let mut total = self.drain_into(out, usize::MAX);
-        let mut filled = out.len();
         let mut step = BUFFER_SIZE * 8;
-        let result = loop {
-            match self.read_direct(io, tm, out, &mut filled, step) {
+        loop {
+            match self.read_direct(io, tm, out, step) {
                 Ok(n) => total += n,
-                Err(Error::Closed) if total > 0 => break Ok(()),
-                Err(e) => break Err(e),
+                Err(Error::Closed) if total > 0 => return Ok(()),
+                Err(e) => return Err(e),
             }
             step = (step * 2).min(DIRECT_STEP);
-        };
-        out.truncate(filled);
-        result
+        }
     }
 
     fn receive_bytes<T: Transport + ?Sized>(
@@ -225,30 +251,16 @@ impl Buffer {
             return Ok(());
         }
         let mut total = self.drain_into(out, wanted);
-        let mut filled = out.len();
-        let mut result = Ok(());
         while total < wanted {
             let need = wanted - total;
             if need >= BUFFER_SIZE {
-                match self.read_direct(io, tm, out, &mut filled, need.min(DIRECT_STEP)) {
-                    Ok(n) => total += n,
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
-                }
+                total += self.read_direct(io, tm, out, need.min(DIRECT_STEP))?;
             } else {
-                out.truncate(filled);
-                if let Err(e) = self.fill(io, tm) {
-                    result = Err(e);
-                    break;
-                }
+                self.fill(io, tm)?;
                 total += self.drain_into(out, need);
-                filled = out.len();
             }
         }
-        out.truncate(filled);
-        result
+        Ok(())
     }
 
     /// Moves up to `limit` buffered bytes into `out`.
@@ -259,28 +271,19 @@ impl Buffer {
         n
     }
 
-    /// Reads once, straight into `out` at `*filled` (the buffer must be empty), and moves
-    /// `*filled` past what came. `out` grows to hold `step` more bytes, zero-filled only
-    /// where it never reached before: a transport that returns less than asked (TLS gives
-    /// a record at a time) must not cost a fill of the whole step per call. The caller
-    /// truncates `out` to `*filled` when done.
+    /// Reads once, at most `step` bytes, straight onto the end of `out` (the buffer must
+    /// be empty), through [`Transport::recv_append`]: a socket reads into the result's
+    /// spare room, with no zero-fill of the step first.
     fn read_direct<T: Transport + ?Sized>(
         &mut self,
         io: &mut T,
         tm: &Timeout,
         out: &mut Vec<u8>,
-        filled: &mut usize,
         step: usize,
     ) -> Result<usize, Error> {
-        let end = *filled + step;
-        if out.len() < end {
-            out.resize(end, 0);
-        }
-        let result = io.recv(&mut out[*filled..end], tm);
-        let got = result.as_ref().map_or(0, |n| (*n).min(step));
-        *filled += got;
+        let got = io.recv_append(out, step, tm)?;
         self.stats.received += got as f64;
-        result
+        Ok(got)
     }
 }
 
@@ -523,6 +526,72 @@ mod tests {
         assert_eq!(n, 3);
         assert!(matches!(e, Some(Error::Closed)));
         assert_eq!(b.stats.sent, 14.0);
+    }
+
+    /// Reads every line of `chunks` the way the Lua method does (the fast path, else the
+    /// line reader), or with the line reader alone, and returns lines, end and counters.
+    fn all_lines(chunks: &[Vec<u8>], fast: bool) -> (Vec<Vec<u8>>, String, f64) {
+        let mut io = Script::new(chunks.iter().cloned().map(Step::Owned).collect());
+        let mut b = Buffer::new();
+        let tm = Timeout::default();
+        let mut lines = Vec::new();
+        loop {
+            if fast {
+                match b.buffered_line(&mut io, &tm) {
+                    Ok(Some(line)) => {
+                        lines.push(line.to_vec());
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        lines.push(Vec::new()); // the partial result: nothing
+                        return (lines, e.to_string(), b.stats.received);
+                    }
+                }
+            }
+            let mut out = Vec::new();
+            match b.receive(&mut io, &tm, Pattern::Line, &mut out) {
+                Ok(()) => lines.push(out),
+                Err(e) => {
+                    lines.push(out);
+                    return (lines, e.to_string(), b.stats.received);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn buffered_lines_are_what_the_line_reader_returns() {
+        let mut seed = 0x2545_f491_u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for _ in 0..300 {
+            let chunks: Vec<Vec<u8>> = (0..next() % 6)
+                .map(|_| {
+                    (0..next() % 40)
+                        .map(|_| match next() % 8 {
+                            0 => b'\n',
+                            1 => b'\r',
+                            _ => b'x',
+                        })
+                        .collect::<Vec<u8>>()
+                })
+                .filter(|chunk| !chunk.is_empty())
+                .collect();
+            assert_eq!(
+                all_lines(&chunks, true),
+                all_lines(&chunks, false),
+                "{chunks:?}"
+            );
+        }
+        let chunks = [b"a\r\nb\nc\rd\n\r\r\n".to_vec()];
+        let (lines, end, _) = all_lines(&chunks, true);
+        assert_eq!(lines, [&b"a"[..], b"b", b"cd", b"", b""]);
+        assert_eq!(end, "closed");
     }
 
     #[test]

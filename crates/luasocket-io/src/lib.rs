@@ -55,6 +55,21 @@ pub use error::{Error, ResolverError};
 pub use send::send_range;
 pub use timeout::{wall_clock, Timeout};
 
+/// Grows `out` by `room` zeros, lets `read` fill them, and keeps what it read: the
+/// default [`Transport::recv_append`], for transports that read into initialised memory.
+/// A transport that knows how much it holds (TLS plaintext) passes that as `room`.
+pub fn append_with(
+    out: &mut Vec<u8>,
+    room: usize,
+    read: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
+) -> Result<usize, Error> {
+    let start = out.len();
+    out.resize(start + room, 0);
+    let result = read(&mut out[start..]);
+    out.truncate(start + result.as_ref().map_or(0, |n| (*n).min(room)));
+    result
+}
+
 /// A byte stream that can wait: what a socket looks like to the [`Buffer`].
 ///
 /// Implementations perform one operation, waiting at most as long as the [`Timeout`]
@@ -64,6 +79,15 @@ pub trait Transport {
     ///
     /// End of stream is `Err(Error::Closed)`, never `Ok(0)` (unless `buf` is empty).
     fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error>;
+
+    /// Reads at least one byte, and at most `max`, onto the end of `out`, and returns how
+    /// many came. Large receives read straight into their result this way.
+    ///
+    /// The default makes room with zeros ([`append_with`]); a transport that can read into
+    /// uninitialised memory (a socket) overrides it, so a large read costs no fill.
+    fn recv_append(&mut self, out: &mut Vec<u8>, max: usize, tm: &Timeout) -> Result<usize, Error> {
+        append_with(out, max, |room| self.recv(room, tm))
+    }
 
     /// Writes some of `data` and returns how many bytes the peer accepted (at least one
     /// unless `data` is empty).

@@ -178,10 +178,25 @@ pub(crate) fn push_methods(s: &State, name: &CStr) {
     unsafe { ffi::lua_remove(s.raw(), -2) };
 }
 
+/// Pushes the registry's metatable `name`. Class checks run on every method call, so the
+/// metatable is also kept in the registry under the name's address (a light userdata): a
+/// raw lookup by pointer, where a lookup by name hashes and compares the string each
+/// time. The name stays the key C code and `luaL_checkudata` use; a miss by address (a
+/// first call, or the same name at another address) falls back to it.
 fn push_metatable(s: &State, name: &CStr) {
-    // SAFETY: valid state.
+    let l = s.raw();
+    let key = name.as_ptr().cast::<std::ffi::c_void>();
+    // SAFETY: valid state; one value is left on the stack either way.
     unsafe {
-        ffi::lua_getfield(s.raw(), ffi::LUA_REGISTRYINDEX, name.as_ptr());
+        if ffi::lua_rawgetp(l, ffi::LUA_REGISTRYINDEX, key) == ffi::LUA_TTABLE {
+            return;
+        }
+        ffi::lua_pop(l, 1);
+        ffi::lua_getfield(l, ffi::LUA_REGISTRYINDEX, name.as_ptr());
+        if ffi::lua_type(l, -1) == ffi::LUA_TTABLE {
+            ffi::lua_pushvalue(l, -1);
+            ffi::lua_rawsetp(l, ffi::LUA_REGISTRYINDEX, key);
+        }
     }
 }
 

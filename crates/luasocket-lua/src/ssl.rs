@@ -100,6 +100,11 @@ impl Transport for SslIo {
     fn recv(&mut self, buf: &mut [u8], tm: &Timeout) -> Result<usize, Error> {
         self.ready().map_err(TlsError::into_io)?.recv(buf, tm)
     }
+    fn recv_append(&mut self, out: &mut Vec<u8>, max: usize, tm: &Timeout) -> Result<usize, Error> {
+        self.ready()
+            .map_err(TlsError::into_io)?
+            .recv_append(out, max, tm)
+    }
     fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
         self.ready().map_err(TlsError::into_io)?.send(data, tm)
     }

@@ -16,8 +16,16 @@ use crate::results::ok;
 use crate::state::{lua_fn, Raise, Ret, State};
 use crate::words::Word;
 
-/// Capacity kept in the receive scratch buffer between calls.
-const SCRATCH_KEEP: usize = 64 * 1024;
+/// Capacity the receive scratch buffer keeps between calls: a 1 MiB receive (an HTTP body
+/// read whole) then reuses warm memory instead of a fresh allocation per connection.
+const SCRATCH_KEEP: usize = 1 << 20;
+
+thread_local! {
+    /// Where `receive` collects a result before Lua copies it into a string: one per
+    /// thread, not per object, since a call never runs inside another on one thread.
+    /// Taken out for the call and put back after, so no borrow outlives it.
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
 
 /// A descriptor-backed byte stream: a socket or a character device.
 pub(crate) trait Io: Transport + 'static {
@@ -96,8 +104,6 @@ pub(crate) struct StreamObject<K: StreamKind> {
     pub(crate) io: K::Io,
     pub(crate) buf: Buffer,
     pub(crate) tm: Timeout,
-    /// Reused for receive results so the hot path does not allocate.
-    scratch: Vec<u8>,
 }
 
 impl<K: StreamKind> Class for StreamObject<K> {
@@ -110,7 +116,6 @@ impl<K: StreamKind> StreamObject<K> {
             io,
             buf: Buffer::new(),
             tm: Timeout::default(),
-            scratch: Vec::new(),
         }
     }
 }
@@ -170,7 +175,19 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
     let prefix = s.opt_bytes(3, b"")?;
     let started = crate::results::debug_timing().then(Instant::now);
     t.tm.mark_start();
-    let pattern = if s.is_number(2) {
+    // "*l" and "*a" are told apart from byte counts by their first byte before anything
+    // tries to read them as numbers (a string starting with '*' is never numeric).
+    let star = match s.type_of(2) {
+        mlua::ffi::LUA_TSTRING => s.to_bytes(2).filter(|p| p.first() == Some(&b'*')),
+        _ => None,
+    };
+    let pattern = if let Some(p) = star {
+        match p {
+            [b'*', b'l', ..] => Pattern::Line,
+            [b'*', b'a', ..] => Pattern::All,
+            _ => return Err(Raise::Arg(2, Word::InvalidReceivePattern.into())),
+        }
+    } else if s.is_number(2) {
         let n = s.to_number(2).unwrap_or(-1.0);
         if n.is_nan() || n < 0.0 {
             return Err(Raise::Arg(2, Word::InvalidReceivePattern.into()));
@@ -191,7 +208,25 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
             _ => return Err(Raise::Arg(2, Word::InvalidReceivePattern.into())),
         }
     };
-    let mut out = std::mem::take(&mut t.scratch);
+    if pattern == Pattern::Line && prefix.is_empty() {
+        // A whole line lying in the receive buffer goes to Lua from there, uncopied.
+        match t.buf.buffered_line(&mut t.io, &t.tm) {
+            Ok(Some(line)) => {
+                s.push_bytes(line);
+                s.push_nil();
+                s.push_nil();
+                return Ok(3 + push_elapsed(s, started));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                s.push_nil();
+                crate::results::error(s, &e);
+                s.push_bytes(b"");
+                return Ok(3 + push_elapsed(s, started));
+            }
+        }
+    }
+    let mut out = SCRATCH.take();
     out.clear();
     out.extend_from_slice(prefix);
     let result = t.buf.receive(&mut t.io, &t.tm, pattern, &mut out);
@@ -210,7 +245,7 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
     if out.capacity() > SCRATCH_KEEP {
         out = Vec::new();
     }
-    t.scratch = out;
+    SCRATCH.set(out);
     Ok(3 + push_elapsed(s, started))
 }
 
@@ -317,7 +352,6 @@ impl<K: StreamKind> Handle for StreamObject<K> {
     }
     fn close(&mut self) {
         self.io.close();
-        self.scratch = Vec::new();
     }
     fn dirty(&self) -> bool {
         !self.buf.is_empty() || self.io.holds_data()

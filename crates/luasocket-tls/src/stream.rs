@@ -21,6 +21,9 @@ const CLOSE_WAIT: f64 = 1.0;
 /// The most plaintext rustls holds unsent before `send` waits for the socket.
 const PLAINTEXT_LIMIT: usize = 64 * 1024;
 
+/// The most plaintext one TLS record carries.
+const MAX_RECORD: usize = 16 * 1024;
+
 /// What a connection did not check during its handshake.
 enum Unchecked {
     /// A client of a `verify = "none"` or `lsec_continue` context: its parameters and
@@ -322,6 +325,16 @@ impl Transport for TlsStream {
                 Err(e) => return Err(Error::Io(e)),
             }
         }
+    }
+
+    /// Room for what rustls holds decrypted when it holds some (so a record costs no
+    /// zero-fill of the whole step), else for one record.
+    fn recv_append(&mut self, out: &mut Vec<u8>, max: usize, tm: &Timeout) -> Result<usize, Error> {
+        let room = match self.plaintext {
+            0 => max.min(MAX_RECORD),
+            held => max.min(held),
+        };
+        luasocket_io::append_with(out, room, |buf| self.recv(buf, tm))
     }
 
     fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {

@@ -265,6 +265,10 @@ impl Transport for Sock {
         })
     }
 
+    fn recv_append(&mut self, out: &mut Vec<u8>, max: usize, tm: &Timeout) -> Result<usize, Error> {
+        sys::recv_append(self.socket()?, tm, out, max)
+    }
+
     fn send(&mut self, data: &[u8], tm: &Timeout) -> Result<usize, Error> {
         let sock = self.socket()?;
         sys::retry(sys::raw_fd(sock), Interest::Write, tm, || {

@@ -6,7 +6,7 @@
 //! - descriptors: `RawFd`, `raw_fd`, `adopt`/`release` (for `setfd`), `is_open`,
 //!   `bad_descriptor`, `descriptor_limit`, `out_of_descriptors`;
 //! - waiting: `Interest`, `wait`, and `retry` for non-blocking calls, `recv_stream` (end of
-//!   stream as `"closed"`), `PollFd` and `poll_fds` for `socket.select`;
+//!   stream as `"closed"`) and `recv_append` (into a vector's spare room), `PollFd` and `poll_fds` for `socket.select`;
 //! - errors: `error`, errno to LuaSocket's words; `connect_in_progress`, `connect_already`,
 //!   `accept_retry`;
 //! - calls socket2 does not make the way LuaSocket needs: `accept` (non-blocking,
@@ -25,7 +25,7 @@ compile_error!("luasocket-net has an OS backend for Unix-like systems only");
 pub(crate) use imp::{
     accept, accept_retry, adopt, bad_descriptor, connect_already, connect_in_progress, disconnect,
     error, get_option, getaddrinfo, getnameinfo, hostname, open_device, path_of, poll_fds, raw_fd,
-    recv_from, recv_stream, release, retry, reverse_name, set_option, unix_addr, wait, Hints,
-    Interest, SEND_FLAGS,
+    recv_append, recv_from, recv_stream, release, retry, reverse_name, set_option, unix_addr, wait,
+    Hints, Interest, SEND_FLAGS,
 };
 pub use imp::{descriptor_limit, ignore_sigpipe, is_open, out_of_descriptors, PollFd, RawFd};

@@ -97,6 +97,24 @@ pub(crate) fn recv_stream(
     }
 }
 
+/// [`recv_stream`] straight into the spare capacity of `out` (at most `max` bytes), with
+/// no zero-fill first; what came is appended.
+pub(crate) fn recv_append(
+    sock: &Socket,
+    tm: &Timeout,
+    out: &mut Vec<u8>,
+    max: usize,
+) -> Result<usize, Error> {
+    out.reserve(max);
+    let start = out.len();
+    let room = &mut out.spare_capacity_mut()[..max];
+    let n = recv_stream(raw_fd(sock), tm, max, || sock.recv(room))?.min(max);
+    // SAFETY: `recv` initialised the first `n` bytes of the spare capacity, which holds
+    // at least `max` >= `n` bytes after `reserve`.
+    unsafe { out.set_len(start + n) };
+    Ok(n)
+}
+
 /// One `poll` over `fds` for at most `timeout` (`None`: no limit); its raw result.
 ///
 /// Where the system has `ppoll`, the timeout keeps nanosecond precision, as C LuaSocket's
