@@ -27,6 +27,7 @@ mod http;
 mod methods;
 mod mime;
 mod options;
+mod poll;
 mod results;
 mod select;
 mod serial;
@@ -58,6 +59,10 @@ pub const LUA_MODULES: &[(&str, &str)] = &[
         include_str!("../lua-modules/socket/headers.lua"),
     ),
     ("socket.tp", include_str!("../lua-modules/socket/tp.lua")),
+    (
+        "socket.poll",
+        include_str!("../lua-modules/socket/poll.lua"),
+    ),
     (
         "socket.http",
         include_str!("../lua-modules/socket/http.lua"),
@@ -122,6 +127,9 @@ native_modules! {
     /// Entry point of `socket.tp.core`: the reply decoder of `socket.tp` and the
     /// passive-mode addresses of `socket.ftp`.
     "socket.tp.core" => luaopen_socket_tp_core => tp,
+    /// Entry point of `socket.poll.core`: the epoll (or `poll(2)`) interest set under
+    /// `socket.poll`.
+    "socket.poll.core" => luaopen_socket_poll_core => poll,
     /// Entry point of `socket.unix`.
     "socket.unix" => luaopen_socket_unix => unix,
     /// Entry point of `socket.serial`.

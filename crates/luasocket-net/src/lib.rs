@@ -59,7 +59,9 @@ pub use options::{
 };
 pub use select::{poll, PollFd};
 pub use sock::{Peer, Shutdown, Sock};
-pub use sys::{descriptor_limit, ignore_sigpipe, is_open, out_of_descriptors, RawFd};
+pub use sys::{
+    descriptor_limit, ignore_sigpipe, is_open, out_of_descriptors, Event, Poller, RawFd,
+};
 
 /// The descriptor value of a socket that has none (`socket._SOCKETINVALID`).
 pub const SOCKET_INVALID: RawFd = -1;

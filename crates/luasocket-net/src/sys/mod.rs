@@ -14,10 +14,12 @@
 //!   LuaSocket name;
 //! - names: `getaddrinfo` with `Hints`, `getnameinfo`, `reverse_name`, `hostname`;
 //! - Unix-domain paths (`unix_addr`, `path_of`) and character devices (`open_device`);
-//! - the process: `ignore_sigpipe`.
+//! - the process: `ignore_sigpipe`;
+//! - `Poller` (in `poller.rs`): a persistent interest set on epoll, or `poll(2)`.
 
 #[cfg_attr(unix, path = "unix.rs")]
 mod imp;
+mod poller;
 
 #[cfg(not(unix))]
 compile_error!("luasocket-net has an OS backend for Unix-like systems only");
@@ -29,3 +31,4 @@ pub(crate) use imp::{
     Hints, Interest, SEND_FLAGS,
 };
 pub use imp::{descriptor_limit, ignore_sigpipe, is_open, out_of_descriptors, PollFd, RawFd};
+pub use poller::{Event, Poller};
