@@ -179,8 +179,8 @@ for _, backend in ipairs(backends) do
       a:close()
       c:send("late")
       -- epoll forgets a closed descriptor; poll(2) reports it (POLLNVAL) until del.
-      local obj, err = p:wait(0.05)
-      assert.truthy(obj == a or err == "timeout")
+      local obj, why = p:wait(0.05)
+      assert.truthy(obj == a or why == "timeout")
       -- The number comes back for the next socket; it can be added, and only it reports.
       local c2 = assert(socket.connect("127.0.0.1", (select(2, srv:getsockname()))))
       local a2 = assert(srv:accept())
