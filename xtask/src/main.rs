@@ -15,7 +15,10 @@
 //!   and leaves the libraries at `target/rock/socket/core.so` and
 //!   `target/rock/socket/ssl/core.so`.
 //! - `release`: every artifact in `target/artifacts/` (see `release.rs`).
+//! - `bench [--lua NAME]... [--secs S]`: `socket.poll` against `socket.select` and luv on
+//!   thousands of connections (see `bench.rs`); prints rates and ratios.
 
+mod bench;
 mod release;
 
 use std::env;
@@ -46,6 +49,7 @@ const TASKS: &[(&str, &str, &str)] = &[
     ("specs", "specs --lua PATH --abi NAME [SPEC.lua]...", "the Lua specs alone, under one interpreter, against dist/<NAME>/"),
     ("lint", "lint", "rustfmt --check, clippy -D warnings, luacheck"),
     ("rock-build", "rock-build LUA", "the rockspec's build command: build for the ABI of interpreter LUA into target/rock/"),
+    ("bench", "bench [--lua NAME]... [--secs S]", "waiting on many connections: socket.poll against socket.select and luv (9,000 sockets with 10 active; 1,000 and 9,000 idle with a trickle), rates and ratios printed"),
     ("release", "release", "every artifact in target/artifacts/: tarballs, binary rocks and servers, the interpreter, SHA256SUMS"),
 ];
 
@@ -124,6 +128,7 @@ fn main() -> ExitCode {
         "lint" => no_args(task).and_then(|()| lint()),
         "rock-build" => check_flags(task, rest, &[]).and_then(|()| release::rock_build(rest)),
         "release" => no_args(task).and_then(|()| release::release()),
+        "bench" => check_flags(task, rest, &["--lua", "--secs"]).and_then(|()| bench::bench(rest)),
         other => Err(format!("unknown task {other}\n{}", usage())),
     };
     match result {
