@@ -58,7 +58,60 @@ function ssl.tcp(params, later, before) end
 ---@return table
 function ssl.luasec() end
 
+---@class socket.poll
+local poll = {}
+
+---@class socket.poller
+local poller = {}
+
+---A poller: epoll where the system has it, else poll(2); `backend` picks one.
+---@param backend? "epoll"|"poll"
+---@return socket.poller|nil
+---@return string? err
+function poll.new(backend) end
+
+---Watches `obj` (a socket, anything with getfd, or a descriptor number).
+---@param obj any
+---@param read? boolean
+---@param write? boolean
+---@return true|nil
+---@return string? err
+function poller:add(obj, read, write) end
+
+---Changes what `obj` is watched for.
+---@param obj any
+---@param read? boolean
+---@param write? boolean
+---@return true|nil
+---@return string? err
+function poller:set(obj, read, write) end
+
+---Stops watching `obj`.
+---@param obj any
+---@return true|nil
+---@return string? err
+function poller:del(obj) end
+
+---One ready object per call, exactly as added, or nil and "timeout", "signal" or why.
+---@param timeout? number seconds; none or negative: no limit
+---@return any obj
+---@return boolean|string readable_or_err
+---@return boolean? writable
+function poller:wait(timeout) end
+
+---The epoll descriptor, or -1 on poll(2).
+---@return integer
+function poller:getfd() end
+
+---"epoll" or "poll".
+---@return string
+function poller:backend() end
+
+---Releases the system's poller and forgets every object.
+---@return 1
+function poller:close() end
+
 ---@alias luasocket-rs.option
 ---| "max-line-length" # the longest line receive("*l") accepts; nil or negative: no limit
 
-return { http = http, socket = socket, ssl = ssl }
+return { http = http, socket = socket, ssl = ssl, poll = poll, poller = poller }

@@ -353,3 +353,15 @@ describe("a copas-style loop on socket.poll", function()
     p:close()
   end)
 end)
+
+describe("examples/poll_echo.lua", function()
+  it("runs its coroutine server and clients to the end", function()
+    local out = {}
+    local saved = print
+    _G.print = function(...) out[#out + 1] = table.concat({ ... }, " ") end
+    local ok, err = pcall(dofile, "examples/poll_echo.lua")
+    _G.print = saved
+    assert(ok, err)
+    assert.equal("9 lines echoed through socket.poll", out[#out])
+  end)
+end)
