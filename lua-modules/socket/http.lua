@@ -74,11 +74,18 @@ schemes.https = {
 function _M.receiveheaders(sock, headers, decoder)
   decoder = decoder or core.fields()
   local more = decoder:need() ~= nil
+  local err
   while more do
-    local line, err = sock:receive("*l")
-    if not line then return nil, err end
-    more, err = decoder:feed(line)
+    -- The lines already in one of our sockets' buffer, in one call.
+    more, err = decoder:take(sock)
     if more == nil then return nil, err end
+    if more then
+      local line
+      line, err = sock:receive("*l")
+      if not line then return nil, err end
+      more, err = decoder:feed(line)
+      if more == nil then return nil, err end
+    end
   end
   return decoder:fields(headers or {})
 end
@@ -99,31 +106,26 @@ function _M.open(host, port, create)
   return h
 end
 
-local function split_safe(text)
-  return not find(text, "[\r\n]")
-end
-
 -- The request line, refused (through h.try) if a CR or LF would split it.
 function conn:requestline(method, uri)
-  method = method or "GET"
-  if not (split_safe(method) and split_safe(uri)) then
-    self.try(nil, "invalid request line (CR or LF in it)")
-  end
-  return method .. " " .. uri .. " HTTP/1.1\r\n"
+  local line = (method or "GET") .. " " .. uri
+  if find(line, "[\r\n]") then self.try(nil, "invalid request line (CR or LF in it)") end
+  return line .. " HTTP/1.1\r\n"
 end
 
 -- The fields (canonical names) and the empty line after them. A CR or LF in a name or
 -- value would split the request, so it is refused.
 function conn:headerblock(fields)
-  local lines = {}
-  for key, val in pairs(fields) do
-    local name, value = tostring(key), tostring(val)
-    if not (split_safe(name) and split_safe(value)) then
+  local lines, n = {}, 0
+  for name, value in pairs(fields) do
+    local line = (canonic[name] or name) .. ": " .. tostring(value)
+    if find(line, "[\r\n]") then
       self.try(nil, "invalid header '" .. gsub(name, "[\r\n]", "?") .. "' (CR or LF in it)")
     end
-    lines[#lines + 1] = (canonic[name] or name) .. ": " .. value .. "\r\n"
+    lines[n + 1], lines[n + 2] = line, "\r\n"
+    n = n + 2
   end
-  lines[#lines + 1] = "\r\n"
+  lines[n + 1] = "\r\n"
   return concat(lines)
 end
 

@@ -31,6 +31,13 @@ local http = {
     read_head()
     c:send("HTTP/1.1 abc OK\r\n\r\n")
   end,
+  -- A head in two pieces, the cut inside a field name, with a CR inside a value.
+  ["split-head"] = function()
+    read_head()
+    c:send("HTTP/1.1 200 OK\r\nX-One: 1\r\nX-Tw")
+    socket.sleep(0.1)
+    c:send("o: 2\r\nX-Three: a\rb\r\nContent-Length: 2\r\n\r\nok")
+  end,
   ["huge-headers"] = function()
     read_head()
     c:send("HTTP/1.1 200 OK\r\n")

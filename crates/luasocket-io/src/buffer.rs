@@ -190,9 +190,7 @@ impl Buffer {
         }
     }
 
-    /// The `"*l"` fast path: fills the buffer if it is empty, then, when a whole line lies
-    /// in it with no CR other than one just before the LF, consumes it and returns it in
-    /// place: what the line reader would return (a line found whole is never "too long").
+    /// The `"*l"` fast path: fills the buffer if it is empty, then [`Buffer::take_line`].
     /// `None` leaves the buffer as it was, for [`Buffer::receive`] with [`Pattern::Line`].
     /// An error here is what that call would report with nothing received.
     pub fn buffered_line<T: Transport + ?Sized>(
@@ -203,20 +201,26 @@ impl Buffer {
         if self.is_empty() {
             self.fill(io, tm)?;
         }
+        Ok(self.take_line())
+    }
+
+    /// Without reading: when a whole line lies in the buffer with no CR other than one
+    /// just before the LF, consumes it and returns it in place, as the line reader would
+    /// return it (a line found whole is never "too long"). `None` leaves the buffer as it
+    /// was.
+    pub fn take_line(&mut self) -> Option<&[u8]> {
         // One scan for the first CR or LF: an LF ends a line without CR, a CR must be
         // followed by the LF; anything else is the line reader's work.
         let avail = self.available();
-        let Some(pos) = memchr::memchr2(b'\n', b'\r', avail) else {
-            return Ok(None);
-        };
+        let pos = memchr::memchr2(b'\n', b'\r', avail)?;
         let consumed = match (avail[pos], avail.get(pos + 1)) {
             (b'\n', _) => pos + 1,
             (_, Some(b'\n')) => pos + 2,
-            _ => return Ok(None),
+            _ => return None,
         };
         let (start, len) = (self.first, pos);
         self.skip(consumed);
-        Ok(Some(&self.data[start..start + len]))
+        Some(&self.data[start..start + len])
     }
 
     fn receive_all<T: Transport + ?Sized>(

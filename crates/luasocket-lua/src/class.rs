@@ -276,6 +276,23 @@ pub(crate) fn check_class<'a, T: Class>(
     check(s, idx, name, false)
 }
 
+/// The object at `idx` when it is of class `name` and not borrowed yet, else `None` (no
+/// error): for fast paths that fall back to the general one.
+#[allow(clippy::mut_from_ref)]
+pub(crate) fn probe_class<'a, T: Class>(
+    s: &'a State,
+    idx: c_int,
+    name: &CStr,
+) -> Option<&'a mut T> {
+    let v = value_at::<T>(s, idx)?;
+    if !has_class(s, idx, name, false) || !s.hold(v as usize) {
+        return None;
+    }
+    // SAFETY: as in `check`: a live T in a userdata on the stack, not yet borrowed by
+    // this call.
+    Some(unsafe { &mut *v })
+}
+
 /// The object at `idx` must hold a `T`, whatever its metatable: for the decoders of the
 /// protocol modules, which have one class each and no metatable swaps, the tag alone
 /// (a 64-bit constant and the block's size) proves the type, and the registry lookup

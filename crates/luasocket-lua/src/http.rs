@@ -11,6 +11,8 @@ use mlua::ffi;
 
 use crate::class::{self, Class, Method};
 use crate::state::{lua_fn, Ret, State};
+use crate::stream::{StreamKind, StreamObject};
+use crate::tcp::Tcp;
 use crate::words::Word;
 
 /// The class of response-head decoders.
@@ -36,6 +38,7 @@ pub(crate) fn open(s: &State) -> Ret {
         (c"fields", meth_head_fields),
         (c"need", meth_head_need),
         (c"status", meth_head_status),
+        (c"take", meth_head_take),
     ];
     class::new_class(s, HEAD, head);
     let dechunker: &[Method] = &[
@@ -152,6 +155,30 @@ fn head_feed_impl(s: &State) -> Ret {
         }
         Err(e) => Ok(crate::results::fail_word(s, e.word())),
     }
+}
+
+lua_fn!(meth_head_take, head_take_impl);
+/// `h:take(sock)`: feeds the head the whole lines already waiting in `sock`'s receive
+/// buffer, while it needs lines, when `sock` is one of our TCP clients (for anything else,
+/// nothing); as `feed`, true while the head needs more, false once it has ended, `nil,
+/// message` for a malformed head. The lines are consumed as `receive()` would.
+fn head_take_impl(s: &State) -> Ret {
+    let h = class::check_object::<HeadObject>(s, 1, HEAD)?;
+    let sock = class::probe_class::<StreamObject<Tcp>>(s, 2, Tcp::CLIENT);
+    let mut need = h.0.need();
+    if let Some(sock) = sock {
+        while need == Need::Line {
+            let Some(line) = sock.buf.take_line() else {
+                break;
+            };
+            match h.0.feed(line) {
+                Ok(next) => need = next,
+                Err(e) => return Ok(crate::results::fail_word(s, e.word())),
+            }
+        }
+    }
+    s.push_bool(need != Need::Done);
+    Ok(1)
 }
 
 lua_fn!(meth_head_status, head_status_impl);
