@@ -9,7 +9,7 @@ use socket2::{SockAddr, Socket};
 use super::Sock;
 use crate::dns::resolve;
 use crate::family::Family;
-use crate::sys::{self, Interest};
+use crate::sys;
 
 /// A connect left under way by a non-blocking caller: the next call with the same
 /// address checks it and, if it failed, moves on to the next resolved address.
@@ -148,11 +148,7 @@ pub(super) fn connect_one(sock: &Socket, addr: &SockAddr, tm: &Timeout) -> Resul
             if tm.is_zero() {
                 return Err(Error::Timeout);
             }
-            sys::wait(sys::raw_fd(sock), Interest::Write, tm)?;
-            match sock.take_error() {
-                Ok(None) => Ok(()),
-                Ok(Some(e)) | Err(e) => Err(sys::error(e)),
-            }
+            sys::wait_connected(sock, tm)
         }
         Err(e) => Err(sys::error(e)),
     }

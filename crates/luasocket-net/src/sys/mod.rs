@@ -28,7 +28,7 @@ pub(crate) use imp::{
     accept, accept_retry, adopt, bad_descriptor, connect_already, connect_in_progress, disconnect,
     error, get_option, getaddrinfo, getnameinfo, hostname, open_device, path_of, poll_fds, raw_fd,
     recv_append, recv_from, recv_stream, release, retry, reverse_name, set_option, unix_addr, wait,
-    Hints, Interest, SEND_FLAGS,
+    wait_connected, Hints, Interest, SEND_FLAGS,
 };
 pub use imp::{descriptor_limit, ignore_sigpipe, is_open, out_of_descriptors, PollFd, RawFd};
 pub use poller::{Event, Poller};

@@ -38,6 +38,23 @@ pub(crate) enum Interest {
 ///
 /// Retries on `EINTR` with the time that is left. A zero timeout never waits.
 pub(crate) fn wait(fd: RawFd, interest: Interest, tm: &Timeout) -> Result<(), Error> {
+    wait_events(fd, interest, tm).map(|_| ())
+}
+
+/// A finished non-blocking connect within `tm`: writable with no error or hang-up means
+/// connected, with no `SO_ERROR` query; anything else is asked through `take_error`.
+pub(crate) fn wait_connected(sock: &Socket, tm: &Timeout) -> Result<(), Error> {
+    if wait_events(raw_fd(sock), Interest::Write, tm)? == libc::POLLOUT {
+        return Ok(());
+    }
+    match sock.take_error() {
+        Ok(None) => Ok(()),
+        Ok(Some(e)) | Err(e) => Err(error(e)),
+    }
+}
+
+/// [`wait`], returning the events `poll` reported.
+fn wait_events(fd: RawFd, interest: Interest, tm: &Timeout) -> Result<libc::c_short, Error> {
     if tm.is_zero() {
         return Err(Error::Timeout);
     }
@@ -53,7 +70,7 @@ pub(crate) fn wait(fd: RawFd, interest: Interest, tm: &Timeout) -> Result<(), Er
     loop {
         match poll_raw(std::slice::from_mut(&mut pfd), tm.retry()) {
             0 => return Err(Error::Timeout),
-            n if n > 0 => return Ok(()),
+            n if n > 0 => return Ok(pfd.revents),
             _ => {
                 let e = io::Error::last_os_error();
                 if e.kind() != io::ErrorKind::Interrupted {
