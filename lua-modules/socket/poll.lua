@@ -15,11 +15,15 @@ local core = require("socket.poll.core")
 
 local type, pairs, next, error, setmetatable = type, pairs, next, error, setmetatable
 
-local _M = { _VERSION = "socket.poll 1.0" }
+-- EEXIST, ENOENT, EBADF: the error numbers failures carry as a third value, as Prosody's
+-- util.poll gives them (server_epoll adds after a set that says ENOENT).
+local _M = { _VERSION = "socket.poll 1.0", EEXIST = core.EEXIST, ENOENT = core.ENOENT,
+  EBADF = core.EBADF }
 
--- Messages of the system's words, for refusals decided here.
+-- The system's words, for refusals decided here.
 local EXISTS = "File exists"
 local MISSING = "No such file or directory"
+local BADF = "Bad file descriptor"
 
 local poller = {}
 poller.__index = poller
@@ -65,14 +69,14 @@ function _M.new(backend)
   }, poller)
 end
 
--- p:add(obj, read, write): true, or nil, message.
+-- p:add(obj, read, write): true, or nil, message, errno.
 function poller:add(obj, r, w)
   check(obj, "add")
-  if self.tokens[obj] ~= nil then return nil, EXISTS end
+  if self.tokens[obj] ~= nil then return nil, EXISTS, _M.EEXIST end
   local fd = descriptor(obj)
   local token = self.serial + 1
-  local ok, err = self.native:add(fd, token, r, w)
-  if not ok then return nil, err end
+  local ok, err, errno = self.native:add(fd, token, r, w)
+  if not ok then return nil, err, errno end
   self.serial = token
   self.tokens[obj], self.objects[token], self.fds[token] = token, obj, fd
   self.reads[token], self.writes[token] = r and true or nil, w and true or nil
@@ -80,33 +84,33 @@ function poller:add(obj, r, w)
   return true
 end
 
--- p:set(obj, read, write): true, or nil, message.
+-- p:set(obj, read, write): true, or nil, message, errno.
 function poller:set(obj, r, w)
   check(obj, "set")
   local token = self.tokens[obj]
-  if token == nil then return nil, MISSING end
+  if token == nil then return nil, MISSING, _M.ENOENT end
   local fd = self.fds[token]
   -- Closed since it was added: its number may name another registration by now.
-  if descriptor(obj) ~= fd then return nil, "Bad file descriptor" end
-  local ok, err = self.native:set(fd, token, r, w)
-  if not ok then return nil, err end
+  if descriptor(obj) ~= fd then return nil, BADF, _M.EBADF end
+  local ok, err, errno = self.native:set(fd, token, r, w)
+  if not ok then return nil, err, errno end
   self.reads[token], self.writes[token] = r and true or nil, w and true or nil
   if r and is_dirty(obj) then self.suspects[token] = true end
   return true
 end
 
--- p:del(obj): true, or nil, message. An object closed since it was added is forgotten
+-- p:del(obj): true, or nil, message, errno. An object closed since it was added is forgotten
 -- (the system has dropped its descriptor already).
 function poller:del(obj)
   check(obj, "del")
   local token = self.tokens[obj]
-  if token == nil then return nil, MISSING end
+  if token == nil then return nil, MISSING, _M.ENOENT end
   local fd = self.fds[token]
   local open = descriptor(obj) == fd
   self.tokens[obj], self.objects[token], self.fds[token] = nil, nil, nil
   self.reads[token], self.writes[token], self.suspects[token] = nil, nil, nil
-  local ok, err = self.native:del(open and fd or nil, token)
-  if not ok and open then return nil, err end
+  local ok, err, errno = self.native:del(open and fd or nil, token)
+  if not ok and open then return nil, err, errno end
   return true
 end
 

@@ -38,8 +38,16 @@ pub(crate) fn open(s: &State) -> Ret {
         (c"wait", meth_wait),
     ];
     class::new_class(s, POLLER, methods);
-    s.new_table(0, 1);
+    s.new_table(0, 4);
     s.set_functions(&[(c"new", global_new)]);
+    for (name, value) in [
+        (c"EEXIST", Poller::EEXIST),
+        (c"ENOENT", Poller::ENOENT),
+        (c"EBADF", Poller::EBADF),
+    ] {
+        s.push_integer(i64::from(value));
+        s.set_field(-2, name);
+    }
     Ok(1)
 }
 
@@ -68,6 +76,18 @@ fn new(s: &State) -> Ret {
     Ok(1)
 }
 
+/// Pushes `nil, message, errno` (errno when the system gave one), as Prosody's util.poll.
+fn failure(s: &State, e: &luasocket_io::Error) -> Ret {
+    crate::results::fail(s, e);
+    match Poller::errno(e) {
+        Some(n) => {
+            s.push_integer(i64::from(n));
+            Ok(3)
+        }
+        None => Ok(2),
+    }
+}
+
 fn this(s: &State) -> Result<&mut PollerObject, Raise> {
     class::check_object::<PollerObject>(s, 1, POLLER)
 }
@@ -81,29 +101,29 @@ fn registration(s: &State) -> Result<(i32, u64, bool, bool), Raise> {
 }
 
 lua_fn!(meth_add, add_impl);
-/// `p:add(fd, token, read, write)`: `true`, or `nil, message`.
+/// `p:add(fd, token, read, write)`: `true`, or `nil, message, errno`.
 fn add_impl(s: &State) -> Ret {
     let p = this(s)?;
     let (fd, token, read, write) = registration(s)?;
     match p.poller.add(fd, token, read, write) {
         Ok(()) => ok(s),
-        Err(e) => Ok(crate::results::fail(s, &e)),
+        Err(e) => failure(s, &e),
     }
 }
 
 lua_fn!(meth_set, set_impl);
-/// `p:set(fd, token, read, write)`: `true`, or `nil, message`.
+/// `p:set(fd, token, read, write)`: `true`, or `nil, message, errno`.
 fn set_impl(s: &State) -> Ret {
     let p = this(s)?;
     let (fd, token, read, write) = registration(s)?;
     match p.poller.modify(fd, token, read, write) {
         Ok(()) => ok(s),
-        Err(e) => Ok(crate::results::fail(s, &e)),
+        Err(e) => failure(s, &e),
     }
 }
 
 lua_fn!(meth_del, del_impl);
-/// `p:del(fd, token)`: `true`, or `nil, message`; `fd` is `nil` for a descriptor closed
+/// `p:del(fd, token)`: `true`, or `nil, message, errno`; `fd` is `nil` for a descriptor closed
 /// since it was added.
 fn del_impl(s: &State) -> Ret {
     let p = this(s)?;
@@ -115,7 +135,7 @@ fn del_impl(s: &State) -> Ret {
     let token = s.check_integer(3)? as u64;
     match p.poller.delete(fd, token) {
         Ok(()) => ok(s),
-        Err(e) => Ok(crate::results::fail(s, &e)),
+        Err(e) => failure(s, &e),
     }
 }
 

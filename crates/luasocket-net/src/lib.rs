@@ -1,8 +1,9 @@
 //! The operating-system half of LuaSocket's C core, on socket2: TCP, UDP and Unix-domain
 //! sockets with LuaSocket's creation, connect, bind, listen, accept and shutdown rules,
 //! character devices for `socket.serial`, name resolution with LuaSocket's error words
-//! (and deadlines), socket options under LuaSocket's names, and a `poll(2)`-based
-//! readiness wait with no descriptor limit.
+//! (and deadlines), socket options under LuaSocket's names, a `poll(2)`-based
+//! readiness wait with no descriptor limit (`socket.select`), and [`Poller`], a lasting
+//! interest set on epoll (`socket.poll`).
 //!
 //! Every descriptor is non-blocking; waiting happens in the OS seam (`sys/`) with `poll(2)`, bounded
 //! by a [`luasocket_io::Timeout`]. Writes never raise `SIGPIPE` (`MSG_NOSIGNAL`).

@@ -66,6 +66,21 @@ fn millis(timeout: Option<Duration>) -> c_int {
 }
 
 impl Poller {
+    /// `EEXIST`: the descriptor is in the set already.
+    pub const EEXIST: i32 = libc::EEXIST;
+    /// `ENOENT`: the registration is not in the set.
+    pub const ENOENT: i32 = libc::ENOENT;
+    /// `EBADF`: not an open descriptor.
+    pub const EBADF: i32 = libc::EBADF;
+
+    /// The system's error number behind `e`, if it has one.
+    pub fn errno(e: &Error) -> Option<i32> {
+        match e {
+            Error::Io(io) => io.raw_os_error(),
+            _ => None,
+        }
+    }
+
     /// The system's scalable poller: epoll where there is one, else `poll(2)`.
     pub fn new() -> Result<Poller, Error> {
         #[cfg(any(target_os = "linux", target_os = "android"))]
