@@ -28,6 +28,28 @@ function M.pair()
   return c, a, srv
 end
 
+-- `n` connected pairs over loopback: returns the clients, their accepted peers (lists in
+-- the same order) and the server.
+function M.pairs(n)
+  local srv, port = M.server()
+  srv:settimeout(5)
+  local clients, peers = {}, {}
+  for i = 1, n do
+    clients[i] = assert(socket.connect("127.0.0.1", port))
+    peers[i] = assert(srv:accept())
+  end
+  return clients, peers, srv
+end
+
+-- Closes the clients, peers and server `M.pairs` gave.
+function M.close_pairs(clients, peers, srv)
+  for i = 1, #clients do
+    clients[i]:close()
+    peers[i]:close()
+  end
+  srv:close()
+end
+
 -- A port nobody listens on (bound, then closed).
 function M.dead_port()
   local srv, port = M.server()

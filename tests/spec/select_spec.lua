@@ -8,13 +8,7 @@ describe("select at scale", function()
     if socket._SETSIZE < 2100 then
       return pending("descriptor limit " .. socket._SETSIZE .. " is below 2,100")
     end
-    local srv, port = h.server()
-    srv:settimeout(5)
-    local clients, peers = {}, {}
-    for i = 1, 1000 do
-      clients[i] = assert(socket.connect("127.0.0.1", port))
-      peers[i] = assert(srv:accept())
-    end
+    local clients, peers, srv = h.pairs(1000)
     local all = {}
     for i = 1, 1000 do
       all[#all + 1] = clients[i]
@@ -44,11 +38,7 @@ describe("select at scale", function()
     end
     local _, wr = socket.select(nil, all, 1)
     assert.equal(2000, #wr)
-    for i = 1, 1000 do
-      clients[i]:close()
-      peers[i]:close()
-    end
-    srv:close()
+    h.close_pairs(clients, peers, srv)
   end)
 end)
 

@@ -103,20 +103,23 @@ fn registration(s: &State) -> Result<(i32, u64, bool, bool), Raise> {
 lua_fn!(meth_add, add_impl);
 /// `p:add(fd, token, read, write)`: `true`, or `nil, message, errno`.
 fn add_impl(s: &State) -> Ret {
-    let p = this(s)?;
-    let (fd, token, read, write) = registration(s)?;
-    match p.poller.add(fd, token, read, write) {
-        Ok(()) => ok(s),
-        Err(e) => failure(s, &e),
-    }
+    register(s, Poller::add)
 }
 
 lua_fn!(meth_set, set_impl);
 /// `p:set(fd, token, read, write)`: `true`, or `nil, message, errno`.
 fn set_impl(s: &State) -> Ret {
+    register(s, Poller::modify)
+}
+
+/// `add` and `set`: `op` with the registration at 2 to 5.
+fn register(
+    s: &State,
+    op: fn(&mut Poller, i32, u64, bool, bool) -> Result<(), luasocket_io::Error>,
+) -> Ret {
     let p = this(s)?;
     let (fd, token, read, write) = registration(s)?;
-    match p.poller.modify(fd, token, read, write) {
+    match op(&mut p.poller, fd, token, read, write) {
         Ok(()) => ok(s),
         Err(e) => failure(s, &e),
     }
