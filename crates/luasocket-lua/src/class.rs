@@ -9,7 +9,7 @@
 
 use std::ffi::CStr;
 use std::mem::size_of;
-use std::os::raw::c_int;
+use std::os::raw::{c_char, c_int};
 use std::ptr;
 
 use mlua::ffi;
@@ -24,9 +24,19 @@ pub(crate) trait Class: Sized {
 }
 
 /// The layout of the userdata block. `tag` is zeroed once the value is dropped.
+///
+/// `class` remembers the class name (its address) that the object was last given by
+/// [`set_class`] or found to have by a full check. An exact-class check that asks for
+/// that name takes the object without reading its metatable, which is most of the cost
+/// of a method call. The metatable stays the truth: any other name, a group, or a
+/// metatable swapped by [`set_class`] goes through the full check. Only a swap made from
+/// Lua (`debug.setmetatable`) to a class with its own methods is not seen by a call
+/// that names the old class directly, one that no method table of the new class leads
+/// to.
 #[repr(C)]
 struct Cell<T> {
     tag: u64,
+    class: *const c_char,
     value: T,
 }
 
@@ -200,14 +210,54 @@ fn push_metatable(s: &State, name: &CStr) {
     }
 }
 
-/// Sets the class of the object at `idx` (a metatable swap).
-pub(crate) fn set_class(s: &State, idx: c_int, name: &CStr) {
+/// Sets the class of the object at `idx`, one of ours holding a `T` (a metatable swap).
+pub(crate) fn set_class<T: Class>(s: &State, idx: c_int, name: &CStr) {
     let l = s.raw();
     // SAFETY: valid state; the metatable is pushed and then consumed.
     unsafe {
         let idx = ffi::lua_absindex(l, idx);
         push_metatable(s, name);
         ffi::lua_setmetatable(l, idx);
+    }
+    remember_class::<T>(s, idx, name.as_ptr());
+}
+
+/// Records `name` as the class of the object at `idx` (see [`Cell`]).
+fn remember_class<T: Class>(s: &State, idx: c_int, name: *const c_char) {
+    if value_at::<T>(s, idx).is_some() {
+        // SAFETY: the block is a live Cell<T> (tag checked by value_at); the header
+        // field is written through the block's pointer, not through a reference to the
+        // value (which a caller may hold).
+        unsafe {
+            let cell = ffi::lua_touserdata(s.raw(), idx).cast::<Cell<T>>();
+            ptr::write(ptr::addr_of_mut!((*cell).class), name);
+        }
+    }
+}
+
+/// Whether the object at `idx` (a live Cell<T>) is of class `name`, or of group `name`:
+/// the remembered class answers an exact check for the same name; otherwise the
+/// metatable does, and a match is remembered.
+fn is_class<T: Class>(s: &State, idx: c_int, name: &CStr, group: bool) -> bool {
+    if group {
+        return has_class(s, idx, name, true);
+    }
+    if remembered_class::<T>(s, idx) == name.as_ptr() {
+        return true;
+    }
+    let found = has_class(s, idx, name, false);
+    if found {
+        remember_class::<T>(s, idx, name.as_ptr());
+    }
+    found
+}
+
+/// The class name the object at `idx` was last given or found to have.
+fn remembered_class<T: Class>(s: &State, idx: c_int) -> *const c_char {
+    // SAFETY: called right after value_at::<T> matched for `idx`: a live Cell<T>.
+    unsafe {
+        let cell = ffi::lua_touserdata(s.raw(), idx).cast::<Cell<T>>();
+        ptr::read(ptr::addr_of!((*cell).class))
     }
 }
 
@@ -220,8 +270,15 @@ pub(crate) fn push_new<T: Class>(s: &State, value: T, name: &CStr) -> *mut T {
     unsafe {
         let cell = ffi::lua_newuserdata(l, size_of::<Cell<T>>()).cast::<Cell<T>>();
         debug_assert!(cell.align_offset(std::mem::align_of::<Cell<T>>()) == 0);
-        ptr::write(cell, Cell { tag: T::TAG, value });
-        set_class(s, -1, name);
+        ptr::write(
+            cell,
+            Cell {
+                tag: T::TAG,
+                class: ptr::null(),
+                value,
+            },
+        );
+        set_class::<T>(s, -1, name);
         ptr::addr_of_mut!((*cell).value)
     }
 }
@@ -285,7 +342,7 @@ pub(crate) fn probe_class<'a, T: Class>(
     name: &CStr,
 ) -> Option<&'a mut T> {
     let v = value_at::<T>(s, idx)?;
-    if !has_class(s, idx, name, false) || !s.hold(v as usize) {
+    if !is_class::<T>(s, idx, name, false) || !s.hold(v as usize) {
         return None;
     }
     // SAFETY: as in `check`: a live T in a userdata on the stack, not yet borrowed by
@@ -339,7 +396,7 @@ fn check<'a, T: Class>(
     group: bool,
 ) -> Result<&'a mut T, Raise> {
     match value_at::<T>(s, idx) {
-        Some(v) if has_class(s, idx, name, group) => {
+        Some(v) if is_class::<T>(s, idx, name, group) => {
             // The same object passed twice (`a:m(a)`) would give two `&mut` to one value.
             if !s.hold(v as usize) {
                 return Err(Raise::Arg(idx, Word::AlreadyBorrowed.into()));

@@ -309,7 +309,7 @@ fn listen_impl<K: SockKind>(s: &State) -> Ret {
     let backlog = s.opt_number(2, 32.0)? as i32;
     match t.io.listen(backlog) {
         Ok(()) => {
-            class::set_class(s, 1, K::SERVER);
+            class::set_class::<StreamObject<K>>(s, 1, K::SERVER);
             ok(s)
         }
         Err(e) => Ok(crate::results::fail(s, &e)),

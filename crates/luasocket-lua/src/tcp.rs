@@ -158,7 +158,7 @@ fn connect_method(s: &State) -> Ret {
     t.tm.mark_start();
     let result = crate::state::with_descriptor(s, || t.io.connect(host, port, &mut t.tm))?;
     // The class changes even on failure: a non-blocking connect is under way.
-    class::set_class(s, 1, Tcp::CLIENT);
+    class::set_class::<crate::stream::StreamObject<Tcp>>(s, 1, Tcp::CLIENT);
     done(s, result)
 }
 

@@ -162,14 +162,14 @@ fn setpeername_impl(s: &State) -> Ret {
     let host = s.check_bytes(2)?;
     if host == b"*" {
         t.sock.disconnect();
-        class::set_class(s, 1, Udp::UNCONNECTED);
+        class::set_class::<crate::datagram::DgramObject<Udp>>(s, 1, Udp::UNCONNECTED);
         return ok(s);
     }
     let port = s.check_bytes(3)?;
     t.tm.mark_start();
     match crate::state::with_descriptor(s, || t.sock.connect(host, port, &mut t.tm))? {
         Ok(()) => {
-            class::set_class(s, 1, Udp::CONNECTED);
+            class::set_class::<crate::datagram::DgramObject<Udp>>(s, 1, Udp::CONNECTED);
             ok(s)
         }
         Err(e) => Ok(crate::results::fail(s, &e)),

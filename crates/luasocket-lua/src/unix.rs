@@ -207,7 +207,7 @@ fn stream_connect_impl(s: &State) -> Ret {
     t.tm.mark_start();
     match t.io.connect_path(path, &t.tm) {
         Ok(()) => {
-            class::set_class(s, 1, S::CLIENT);
+            class::set_class::<crate::stream::StreamObject<S>>(s, 1, S::CLIENT);
             crate::results::ok(s)
         }
         Err(e) => Ok(crate::results::fail(s, &e)),
@@ -241,7 +241,7 @@ fn dgram_connect_impl(s: &State) -> Ret {
     t.tm.mark_start();
     match t.sock.connect_path(path, &t.tm) {
         Ok(()) => {
-            class::set_class(s, 1, D::CONNECTED);
+            class::set_class::<crate::datagram::DgramObject<D>>(s, 1, D::CONNECTED);
             crate::results::ok(s)
         }
         Err(e) => Ok(crate::results::fail(s, &e)),
