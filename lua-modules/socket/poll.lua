@@ -50,23 +50,35 @@ local function is_dirty(obj)
   return dirty ~= nil and dirty(obj) and true or false
 end
 
+-- Empties the poller's bookkeeping (a new poller, or one closed).
+local function reset(self)
+  self.tokens = {} -- object -> token
+  self.objects = {} -- token -> object
+  self.fds = {} -- token -> the descriptor it was added with
+  self.reads = {} -- token -> true while watched for reading
+  self.writes = {} -- token -> true while watched for writing
+  self.suspects = {} -- token -> true: may hold buffered bytes
+  self.first, self.last = 1, 0 -- the next report to hand out, and the last one's end
+end
+
 -- new([backend]): a poller (backend "epoll" or "poll" to choose one), or nil, message.
 function _M.new(backend)
   local native, err = core.new(backend)
   if not native then return nil, err end
-  return setmetatable({
+  local self = setmetatable({
     native = native,
-    tokens = {}, -- object -> token
-    objects = {}, -- token -> object
-    fds = {}, -- token -> the descriptor it was added with
-    reads = {}, -- token -> true while watched for reading
-    writes = {}, -- token -> true while watched for writing
-    suspects = {}, -- token -> true: may hold buffered bytes
     reports = {}, -- the last wait's reports: token, readable, writable, ...
-    first = 1, -- the next report to hand out
-    last = 0, -- the last report's end
     serial = 0, -- the last token given
   }, poller)
+  reset(self)
+  return self
+end
+
+-- Records what `token` (object `obj`) is watched for; one watched for reading that holds
+-- buffered bytes becomes a suspect, reported by the next wait.
+local function watch(self, token, obj, r, w)
+  self.reads[token], self.writes[token] = r and true or nil, w and true or nil
+  if r and is_dirty(obj) then self.suspects[token] = true end
 end
 
 -- p:add(obj, read, write): true, or nil, message, errno.
@@ -79,8 +91,7 @@ function poller:add(obj, r, w)
   if not ok then return nil, err, errno end
   self.serial = token
   self.tokens[obj], self.objects[token], self.fds[token] = token, obj, fd
-  self.reads[token], self.writes[token] = r and true or nil, w and true or nil
-  if r and is_dirty(obj) then self.suspects[token] = true end
+  watch(self, token, obj, r, w)
   return true
 end
 
@@ -94,8 +105,7 @@ function poller:set(obj, r, w)
   if descriptor(obj) ~= fd then return nil, BADF, _M.EBADF end
   local ok, err, errno = self.native:set(fd, token, r, w)
   if not ok then return nil, err, errno end
-  self.reads[token], self.writes[token] = r and true or nil, w and true or nil
-  if r and is_dirty(obj) then self.suspects[token] = true end
+  watch(self, token, obj, r, w)
   return true
 end
 
@@ -185,9 +195,7 @@ end
 
 -- p:close(): releases the system's poller and forgets every object; 1.
 function poller:close()
-  self.tokens, self.objects, self.fds = {}, {}, {}
-  self.reads, self.writes, self.suspects = {}, {}, {}
-  self.first, self.last = 1, 0
+  reset(self)
   return self.native:close()
 end
 

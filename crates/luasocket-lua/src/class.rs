@@ -188,25 +188,10 @@ pub(crate) fn push_methods(s: &State, name: &CStr) {
     unsafe { ffi::lua_remove(s.raw(), -2) };
 }
 
-/// Pushes the registry's metatable `name`. Class checks run on every method call, so the
-/// metatable is also kept in the registry under the name's address (a light userdata): a
-/// raw lookup by pointer, where a lookup by name hashes and compares the string each
-/// time. The name stays the key C code and `luaL_checkudata` use; a miss by address (a
-/// first call, or the same name at another address) falls back to it.
 fn push_metatable(s: &State, name: &CStr) {
-    let l = s.raw();
-    let key = name.as_ptr().cast::<std::ffi::c_void>();
-    // SAFETY: valid state; one value is left on the stack either way.
+    // SAFETY: valid state.
     unsafe {
-        if ffi::lua_rawgetp(l, ffi::LUA_REGISTRYINDEX, key) == ffi::LUA_TTABLE {
-            return;
-        }
-        ffi::lua_pop(l, 1);
-        ffi::lua_getfield(l, ffi::LUA_REGISTRYINDEX, name.as_ptr());
-        if ffi::lua_type(l, -1) == ffi::LUA_TTABLE {
-            ffi::lua_pushvalue(l, -1);
-            ffi::lua_rawsetp(l, ffi::LUA_REGISTRYINDEX, key);
-        }
+        ffi::lua_getfield(s.raw(), ffi::LUA_REGISTRYINDEX, name.as_ptr());
     }
 }
 
@@ -219,45 +204,31 @@ pub(crate) fn set_class<T: Class>(s: &State, idx: c_int, name: &CStr) {
         push_metatable(s, name);
         ffi::lua_setmetatable(l, idx);
     }
-    remember_class::<T>(s, idx, name.as_ptr());
-}
-
-/// Records `name` as the class of the object at `idx` (see [`Cell`]).
-fn remember_class<T: Class>(s: &State, idx: c_int, name: *const c_char) {
-    if value_at::<T>(s, idx).is_some() {
-        // SAFETY: the block is a live Cell<T> (tag checked by value_at); the header
-        // field is written through the block's pointer, not through a reference to the
-        // value (which a caller may hold).
-        unsafe {
-            let cell = ffi::lua_touserdata(s.raw(), idx).cast::<Cell<T>>();
-            ptr::write(ptr::addr_of_mut!((*cell).class), name);
-        }
+    if let Some(cell) = cell_at::<T>(s, idx) {
+        // SAFETY: a live Cell<T> (tag checked); the header field is written through the
+        // block's pointer, not through a reference to the value (which a caller may hold).
+        unsafe { ptr::write(ptr::addr_of_mut!((*cell).class), name.as_ptr()) };
     }
 }
 
-/// Whether the object at `idx` (a live Cell<T>) is of class `name`, or of group `name`:
+/// Whether the object at `idx`, the live `cell`, is of class `name`, or of group `name`:
 /// the remembered class answers an exact check for the same name; otherwise the
 /// metatable does, and a match is remembered.
-fn is_class<T: Class>(s: &State, idx: c_int, name: &CStr, group: bool) -> bool {
+fn is_class<T: Class>(s: &State, cell: *mut Cell<T>, idx: c_int, name: &CStr, group: bool) -> bool {
     if group {
         return has_class(s, idx, name, true);
     }
-    if remembered_class::<T>(s, idx) == name.as_ptr() {
-        return true;
-    }
-    let found = has_class(s, idx, name, false);
-    if found {
-        remember_class::<T>(s, idx, name.as_ptr());
-    }
-    found
-}
-
-/// The class name the object at `idx` was last given or found to have.
-fn remembered_class<T: Class>(s: &State, idx: c_int) -> *const c_char {
-    // SAFETY: called right after value_at::<T> matched for `idx`: a live Cell<T>.
+    // SAFETY: `cell` is a live Cell<T> on the stack; only its header field is touched.
     unsafe {
-        let cell = ffi::lua_touserdata(s.raw(), idx).cast::<Cell<T>>();
-        ptr::read(ptr::addr_of!((*cell).class))
+        let class = ptr::addr_of_mut!((*cell).class);
+        if ptr::read(class) == name.as_ptr() {
+            return true;
+        }
+        let found = has_class(s, idx, name, false);
+        if found {
+            ptr::write(class, name.as_ptr());
+        }
+        found
     }
 }
 
@@ -283,8 +254,8 @@ pub(crate) fn push_new<T: Class>(s: &State, value: T, name: &CStr) -> *mut T {
     }
 }
 
-/// The value inside the userdata at `idx`, when it is one of ours of type `T` and alive.
-fn value_at<T: Class>(s: &State, idx: c_int) -> Option<*mut T> {
+/// The block of the userdata at `idx`, when it is one of ours holding a live `T`.
+fn cell_at<T: Class>(s: &State, idx: c_int) -> Option<*mut Cell<T>> {
     let l = s.raw();
     // SAFETY: the block is only read as Cell<T> after its size matched, and its tag is
     // read first; a matching tag means we wrote it (tags are 64-bit constants).
@@ -298,8 +269,14 @@ fn value_at<T: Class>(s: &State, idx: c_int) -> Option<*mut T> {
         if cell.is_null() || ptr::read(ptr::addr_of!((*cell).tag)) != T::TAG {
             return None;
         }
-        Some(ptr::addr_of_mut!((*cell).value))
+        Some(cell)
     }
+}
+
+/// The value inside the userdata at `idx`, when it is one of ours of type `T` and alive.
+fn value_at<T: Class>(s: &State, idx: c_int) -> Option<*mut T> {
+    // SAFETY: a live Cell<T>; the pointer is to its value field.
+    cell_at::<T>(s, idx).map(|cell| unsafe { ptr::addr_of_mut!((*cell).value) })
 }
 
 /// True when the metatable of `idx` is the registry's `name` (exact class) or has the key
@@ -341,8 +318,10 @@ pub(crate) fn probe_class<'a, T: Class>(
     idx: c_int,
     name: &CStr,
 ) -> Option<&'a mut T> {
-    let v = value_at::<T>(s, idx)?;
-    if !is_class::<T>(s, idx, name, false) || !s.hold(v as usize) {
+    let cell = cell_at::<T>(s, idx)?;
+    // SAFETY: a live Cell<T>; the pointer is to its value field.
+    let v = unsafe { ptr::addr_of_mut!((*cell).value) };
+    if !is_class(s, cell, idx, name, false) || !s.hold(v as usize) {
         return None;
     }
     // SAFETY: as in `check`: a live T in a userdata on the stack, not yet borrowed by
@@ -395,8 +374,10 @@ fn check<'a, T: Class>(
     name: &CStr,
     group: bool,
 ) -> Result<&'a mut T, Raise> {
-    match value_at::<T>(s, idx) {
-        Some(v) if is_class::<T>(s, idx, name, group) => {
+    match cell_at::<T>(s, idx) {
+        Some(cell) if is_class(s, cell, idx, name, group) => {
+            // SAFETY: a live Cell<T>; the pointer is to its value field.
+            let v = unsafe { ptr::addr_of_mut!((*cell).value) };
             // The same object passed twice (`a:m(a)`) would give two `&mut` to one value.
             if !s.hold(v as usize) {
                 return Err(Raise::Arg(idx, Word::AlreadyBorrowed.into()));
@@ -439,12 +420,11 @@ fn class_name(s: &State, idx: c_int) -> String {
 
 /// `__gc`: drops the value once and marks the object dead.
 pub(crate) fn collect<T: Class>(s: &State, idx: c_int) {
-    if let Some(v) = value_at::<T>(s, idx) {
+    if let Some(cell) = cell_at::<T>(s, idx) {
         // SAFETY: the value is alive (tag checked); the tag is cleared right after, so it
         // is never dropped or handed out again.
         unsafe {
-            ptr::drop_in_place(v);
-            let cell = ffi::lua_touserdata(s.raw(), idx).cast::<Cell<T>>();
+            ptr::drop_in_place(ptr::addr_of_mut!((*cell).value));
             ptr::write(ptr::addr_of_mut!((*cell).tag), 0);
         }
     }

@@ -177,16 +177,12 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
     t.tm.mark_start();
     // "*l" and "*a" are told apart from byte counts by their first byte before anything
     // tries to read them as numbers (a string starting with '*' is never numeric).
-    let star = match s.type_of(2) {
+    let named = match s.type_of(2) {
         mlua::ffi::LUA_TSTRING => s.to_bytes(2).filter(|p| p.first() == Some(&b'*')),
         _ => None,
     };
-    let pattern = if let Some(p) = star {
-        match p {
-            [b'*', b'l', ..] => Pattern::Line,
-            [b'*', b'a', ..] => Pattern::All,
-            _ => return Err(Raise::Arg(2, Word::InvalidReceivePattern.into())),
-        }
+    let pattern = if let Some(p) = named {
+        named_pattern(p)?
     } else if s.is_number(2) {
         let n = s.to_number(2).unwrap_or(-1.0);
         if n.is_nan() || n < 0.0 {
@@ -195,33 +191,23 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
         // A float-to-int cast saturates: 1e300 asks for "everything", lazily allocated.
         let wanted = n as usize;
         if !prefix.is_empty() && wanted <= prefix.len() {
-            s.push_bytes(prefix);
-            s.push_nil();
-            s.push_nil();
+            push_received(s, Ok(()), prefix);
             return Ok(3 + push_elapsed(s, started));
         }
         Pattern::Bytes(wanted - prefix.len())
     } else {
-        match s.opt_bytes(2, b"*l")? {
-            [b'*', b'l', ..] => Pattern::Line,
-            [b'*', b'a', ..] => Pattern::All,
-            _ => return Err(Raise::Arg(2, Word::InvalidReceivePattern.into())),
-        }
+        named_pattern(s.opt_bytes(2, b"*l")?)?
     };
     if pattern == Pattern::Line && prefix.is_empty() {
         // A whole line lying in the receive buffer goes to Lua from there, uncopied.
         match t.buf.buffered_line(&mut t.io, &t.tm) {
+            Ok(None) => {}
             Ok(Some(line)) => {
-                s.push_bytes(line);
-                s.push_nil();
-                s.push_nil();
+                push_received(s, Ok(()), line);
                 return Ok(3 + push_elapsed(s, started));
             }
-            Ok(None) => {}
             Err(e) => {
-                s.push_nil();
-                crate::results::error(s, &e);
-                s.push_bytes(b"");
+                push_received(s, Err(e), b"");
                 return Ok(3 + push_elapsed(s, started));
             }
         }
@@ -230,23 +216,38 @@ fn receive_impl<K: StreamKind>(s: &State) -> Ret {
     out.clear();
     out.extend_from_slice(prefix);
     let result = t.buf.receive(&mut t.io, &t.tm, pattern, &mut out);
+    push_received(s, result, &out);
+    if out.capacity() > SCRATCH_KEEP {
+        out = Vec::new();
+    }
+    SCRATCH.set(out);
+    Ok(3 + push_elapsed(s, started))
+}
+
+/// `"*l"` or `"*a"` (C LuaSocket reads only the first two bytes), else the argument error.
+fn named_pattern(p: &[u8]) -> Result<Pattern, Raise> {
+    match p {
+        [b'*', b'l', ..] => Ok(Pattern::Line),
+        [b'*', b'a', ..] => Ok(Pattern::All),
+        _ => Err(Raise::Arg(2, Word::InvalidReceivePattern.into())),
+    }
+}
+
+/// Pushes `receive`'s three results: `data, nil, nil`, or `nil, error, data` (the
+/// partial result).
+fn push_received(s: &State, result: Result<(), Error>, data: &[u8]) {
     match result {
         Ok(()) => {
-            s.push_bytes(&out);
+            s.push_bytes(data);
             s.push_nil();
             s.push_nil();
         }
         Err(e) => {
             s.push_nil();
             crate::results::error(s, &e);
-            s.push_bytes(&out);
+            s.push_bytes(data);
         }
     }
-    if out.capacity() > SCRATCH_KEEP {
-        out = Vec::new();
-    }
-    SCRATCH.set(out);
-    Ok(3 + push_elapsed(s, started))
 }
 
 /// In debug-timing mode (`crate::results::debug_timing`), pushes the seconds since `started`

@@ -276,8 +276,8 @@ fn trust(p: &Params) -> Result<(RootCertStore, Vec<CertificateDer<'static>>), Tl
             certs.push(cert);
         }
     }
-    if p.capath.is_some() {
-        let found = from_capath(p)?;
+    if let Some(dir) = &p.capath {
+        let found = from_capath(dir)?;
         store.add_parsable_certificates(found.clone());
         certs.extend(found);
     }
@@ -290,10 +290,7 @@ fn trust(p: &Params) -> Result<(RootCertStore, Vec<CertificateDer<'static>>), Tl
 }
 
 /// The certificates in the PEM files of `capath`.
-fn from_capath(p: &Params) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    let Some(dir) = &p.capath else {
-        return Ok(Vec::new());
-    };
+fn from_capath(dir: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         TlsError::Config(format!(
             "error loading CA locations ({}: {e})",
