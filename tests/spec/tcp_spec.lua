@@ -109,6 +109,38 @@ describe("tcp object model", function()
     h.close(srv, m, s)
   end)
 
+  it("takes every class of the group in group methods, and refuses the rest", function()
+    local any = getmetatable(socket.tcp()).__index
+    local srv, port = h.server()
+    local m = socket.tcp()
+    for _, phase in ipairs({ "master", "server" }) do
+      assert.equal("tcp{" .. phase .. "}", m.class)
+      assert.equal("number", type(any.getfd(m)))
+      assert.equal(1, any.settimeout(m, 1))
+      assert.is_false(any.dirty(m))
+      if phase == "master" then
+        assert(m:bind("127.0.0.1", 0))
+        assert(m:listen())
+      end
+    end
+    local c = socket.tcp()
+    assert.equal("number", type(c:getfd()))
+    assert(c:connect("127.0.0.1", port))
+    assert.equal("tcp{client}", c.class)
+    assert.equal("number", type(any.getfd(c)))
+    local u = socket.udp()
+    assert.error_matches(function() any.getfd(u) end, "tcp{any} expected")
+    assert.error_matches(function() any.close(u) end, "tcp{any} expected")
+    -- A metatable without the group, swapped in before any group call: the metatable is read.
+    local fresh = socket.tcp()
+    local mt = getmetatable(fresh)
+    debug.setmetatable(fresh, {})
+    assert.error_matches(function() any.getfd(fresh) end, "tcp{any} expected")
+    debug.setmetatable(fresh, mt)
+    assert.equal("number", type(fresh:getfd()))
+    h.close(srv, m, c, u, fresh)
+  end)
+
   it("creates no descriptor until the family is known", function()
     local s = socket.tcp()
     assert.equal(socket._SOCKETINVALID, s:getfd())

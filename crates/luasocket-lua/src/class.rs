@@ -26,17 +26,19 @@ pub(crate) trait Class: Sized {
 /// The layout of the userdata block. `tag` is zeroed once the value is dropped.
 ///
 /// `class` remembers the class name (its address) that the object was last given by
-/// [`set_class`] or found to have by a full check. An exact-class check that asks for
-/// that name takes the object without reading its metatable, which is most of the cost
-/// of a method call. The metatable stays the truth: any other name, a group, or a
-/// metatable swapped by [`set_class`] goes through the full check. Only a swap made from
-/// Lua (`debug.setmetatable`) to a class with its own methods is not seen by a call
-/// that names the old class directly, one that no method table of the new class leads
-/// to.
+/// [`set_class`] or found to have by a full check, and `group` the last group name found
+/// in that class's metatable. A check that asks for the remembered name takes the object
+/// without reading its metatable, which is most of the cost of a method call. The
+/// metatable stays the truth: any other name, or a metatable swapped by [`set_class`]
+/// (which forgets the group), goes through the full check. Only a swap made from Lua
+/// (`debug.setmetatable`) to a class with its own methods is not seen by a call that
+/// names the old class or group directly, one that no method table of the new class
+/// leads to.
 #[repr(C)]
 struct Cell<T> {
     tag: u64,
     class: *const c_char,
+    group: *const c_char,
     value: T,
 }
 
@@ -205,28 +207,32 @@ pub(crate) fn set_class<T: Class>(s: &State, idx: c_int, name: &CStr) {
         ffi::lua_setmetatable(l, idx);
     }
     if let Some(cell) = cell_at::<T>(s, idx) {
-        // SAFETY: a live Cell<T> (tag checked); the header field is written through the
+        // SAFETY: a live Cell<T> (tag checked); the header fields are written through the
         // block's pointer, not through a reference to the value (which a caller may hold).
-        unsafe { ptr::write(ptr::addr_of_mut!((*cell).class), name.as_ptr()) };
+        unsafe {
+            ptr::write(ptr::addr_of_mut!((*cell).class), name.as_ptr());
+            ptr::write(ptr::addr_of_mut!((*cell).group), ptr::null());
+        }
     }
 }
 
 /// Whether the object at `idx`, the live `cell`, is of class `name`, or of group `name`:
-/// the remembered class answers an exact check for the same name; otherwise the
+/// the remembered class (or group) answers a check for the same name; otherwise the
 /// metatable does, and a match is remembered.
 fn is_class<T: Class>(s: &State, cell: *mut Cell<T>, idx: c_int, name: &CStr, group: bool) -> bool {
-    if group {
-        return has_class(s, idx, name, true);
-    }
-    // SAFETY: `cell` is a live Cell<T> on the stack; only its header field is touched.
+    // SAFETY: `cell` is a live Cell<T> on the stack; only its header fields are touched.
     unsafe {
-        let class = ptr::addr_of_mut!((*cell).class);
-        if ptr::read(class) == name.as_ptr() {
+        let known = if group {
+            ptr::addr_of_mut!((*cell).group)
+        } else {
+            ptr::addr_of_mut!((*cell).class)
+        };
+        if ptr::read(known) == name.as_ptr() {
             return true;
         }
-        let found = has_class(s, idx, name, false);
+        let found = has_class(s, idx, name, group);
         if found {
-            ptr::write(class, name.as_ptr());
+            ptr::write(known, name.as_ptr());
         }
         found
     }
@@ -246,6 +252,7 @@ pub(crate) fn push_new<T: Class>(s: &State, value: T, name: &CStr) -> *mut T {
             Cell {
                 tag: T::TAG,
                 class: ptr::null(),
+                group: ptr::null(),
                 value,
             },
         );
