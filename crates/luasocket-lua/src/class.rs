@@ -14,7 +14,7 @@ use std::ptr;
 
 use mlua::ffi;
 
-use crate::state::{Raise, State};
+use crate::state::{lua_fn, Raise, Ret, State};
 use crate::words::Word;
 
 /// A Rust type stored in a LuaSocket object.
@@ -325,15 +325,7 @@ pub(crate) fn probe_class<'a, T: Class>(
     idx: c_int,
     name: &CStr,
 ) -> Option<&'a mut T> {
-    let cell = cell_at::<T>(s, idx)?;
-    // SAFETY: a live Cell<T>; the pointer is to its value field.
-    let v = unsafe { ptr::addr_of_mut!((*cell).value) };
-    if !is_class(s, cell, idx, name, false) || !s.hold(v as usize) {
-        return None;
-    }
-    // SAFETY: as in `check`: a live T in a userdata on the stack, not yet borrowed by
-    // this call.
-    Some(unsafe { &mut *v })
+    find(s, idx, name, false).ok()
 }
 
 /// The object at `idx` must hold a `T`, whatever its metatable: for the decoders of the
@@ -372,8 +364,7 @@ pub(crate) fn check_group<'a, T: Class>(
     check(s, idx, name, true)
 }
 
-// The value lives in Lua-owned userdata memory, not inside `State`; one reference is
-// taken per object and call (see the SAFETY note below).
+/// [`find`], with a miss raised as C LuaSocket's argument error.
 #[allow(clippy::mut_from_ref)]
 fn check<'a, T: Class>(
     s: &'a State,
@@ -381,25 +372,45 @@ fn check<'a, T: Class>(
     name: &CStr,
     group: bool,
 ) -> Result<&'a mut T, Raise> {
-    match cell_at::<T>(s, idx) {
-        Some(cell) if is_class(s, cell, idx, name, group) => {
-            // SAFETY: a live Cell<T>; the pointer is to its value field.
-            let v = unsafe { ptr::addr_of_mut!((*cell).value) };
-            // The same object passed twice (`a:m(a)`) would give two `&mut` to one value.
-            if !s.hold(v as usize) {
-                return Err(Raise::Arg(idx, Word::AlreadyBorrowed.into()));
-            }
-            // SAFETY: the pointer is to a live value of type T inside a userdata that is
-            // on the stack (so not collected) for as long as the State borrow, and
-            // `State::hold` has checked that this call holds no other reference to it.
-            Ok(unsafe { &mut *v })
-        }
+    find(s, idx, name, group).map_err(|miss| match miss {
+        Miss::Borrowed => Raise::Arg(idx, Word::AlreadyBorrowed.into()),
         // C LuaSocket's words exactly, with nothing appended: callers compare them.
-        _ => Err(Raise::Arg(
-            idx,
-            format!("{} expected", name.to_string_lossy()),
-        )),
+        Miss::Other => Raise::Arg(idx, format!("{} expected", name.to_string_lossy())),
+    })
+}
+
+/// Why [`find`] gave no object.
+enum Miss {
+    /// Not one of ours holding a live `T` of that class or group.
+    Other,
+    /// Already taken by this call (`a:m(a)`).
+    Borrowed,
+}
+
+/// The object at `idx` when it holds a live `T` of class (or group) `name` that this
+/// call has not taken yet. The value lives in Lua-owned userdata memory, not inside
+/// `State`; one reference is taken per object and call (see the SAFETY note below).
+#[allow(clippy::mut_from_ref)]
+fn find<'a, T: Class>(
+    s: &'a State,
+    idx: c_int,
+    name: &CStr,
+    group: bool,
+) -> Result<&'a mut T, Miss> {
+    let cell = cell_at::<T>(s, idx).ok_or(Miss::Other)?;
+    if !is_class(s, cell, idx, name, group) {
+        return Err(Miss::Other);
     }
+    // SAFETY: a live Cell<T>; the pointer is to its value field.
+    let v = unsafe { ptr::addr_of_mut!((*cell).value) };
+    // The same object passed twice (`a:m(a)`) would give two `&mut` to one value.
+    if !s.hold(v as usize) {
+        return Err(Miss::Borrowed);
+    }
+    // SAFETY: the pointer is to a live value of type T inside a userdata that is on the
+    // stack (so not collected) for as long as the State borrow, and `State::hold` has
+    // checked that this call holds no other reference to it.
+    Ok(unsafe { &mut *v })
 }
 
 /// The class of the object at `idx` (`__index.class`), else its type name.
@@ -425,8 +436,15 @@ fn class_name(s: &State, idx: c_int) -> String {
     }
 }
 
-/// `__gc`: drops the value once and marks the object dead.
-pub(crate) fn collect<T: Class>(s: &State, idx: c_int) {
+lua_fn!(meth_gc<T: Class>, collect_body);
+/// `__gc` of every class: drops the value once and marks the object dead.
+fn collect_body<T: Class>(s: &State) -> Ret {
+    collect::<T>(s, 1);
+    Ok(0)
+}
+
+/// Drops the value of the object at `idx` once and marks the object dead.
+fn collect<T: Class>(s: &State, idx: c_int) {
     if let Some(cell) = cell_at::<T>(s, idx) {
         // SAFETY: the value is alive (tag checked); the tag is cleared right after, so it
         // is never dropped or handed out again.

@@ -33,7 +33,7 @@ impl Class for DechunkerObject {
 /// Opens `socket.http.core` and leaves its table on the stack.
 pub(crate) fn open(s: &State) -> Ret {
     let head: &[Method] = &[
-        (c"__gc", meth_head_gc),
+        (c"__gc", class::meth_gc::<HeadObject>),
         (c"feed", meth_head_feed),
         (c"fields", meth_head_fields),
         (c"need", meth_head_need),
@@ -42,7 +42,7 @@ pub(crate) fn open(s: &State) -> Ret {
     ];
     class::new_class(s, HEAD, head);
     let dechunker: &[Method] = &[
-        (c"__gc", meth_dechunker_gc),
+        (c"__gc", class::meth_gc::<DechunkerObject>),
         (c"feed", meth_dechunker_feed),
         (c"fields", meth_dechunker_fields),
         (c"line", meth_dechunker_line),
@@ -128,12 +128,6 @@ fn fields(s: &State) -> Ret {
     Ok(1)
 }
 
-lua_fn!(meth_head_gc, head_collect);
-fn head_collect(s: &State) -> Ret {
-    class::collect::<HeadObject>(s, 1);
-    Ok(0)
-}
-
 lua_fn!(meth_head_need, head_need_impl);
 /// `h:need()`: 5 (the bytes that tell HTTP/1.x from 0.9), `"line"`, or nil when done.
 fn head_need_impl(s: &State) -> Ret {
@@ -216,12 +210,6 @@ lua_fn!(global_dechunker, dechunker);
 fn dechunker(s: &State) -> Ret {
     class::push_new(s, DechunkerObject(Dechunker::default()), DECHUNKER);
     Ok(1)
-}
-
-lua_fn!(meth_dechunker_gc, dechunker_collect);
-fn dechunker_collect(s: &State) -> Ret {
-    class::collect::<DechunkerObject>(s, 1);
-    Ok(0)
 }
 
 lua_fn!(meth_dechunker_need, dechunker_need_impl);

@@ -61,12 +61,6 @@ pub(crate) fn any<H: Handle>(s: &State) -> Result<&mut H, Raise> {
     class::check_group::<H>(s, 1, H::ANY)
 }
 
-lua_fn!(meth_gc<H: Handle>, gc);
-fn gc<H: Handle>(s: &State) -> Ret {
-    class::collect::<H>(s, 1);
-    Ok(0)
-}
-
 lua_fn!(meth_tostring, class::tostring);
 
 lua_fn!(meth_close<H: Handle>, close);

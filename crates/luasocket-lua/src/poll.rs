@@ -8,6 +8,7 @@ use std::time::Duration;
 use luasocket_net::{Event, Poller};
 
 use crate::class::{self, Class, Method};
+use crate::methods;
 use crate::results::ok;
 use crate::state::{lua_fn, Raise, Ret, State};
 
@@ -27,8 +28,8 @@ impl Class for PollerObject {
 /// Opens `socket.poll.core` and leaves its table on the stack.
 pub(crate) fn open(s: &State) -> Ret {
     let methods: &[Method] = &[
-        (c"__gc", meth_gc),
-        (c"__tostring", meth_tostring),
+        (c"__gc", class::meth_gc::<PollerObject>),
+        (c"__tostring", methods::meth_tostring),
         (c"add", meth_add),
         (c"backend", meth_backend),
         (c"close", meth_close),
@@ -92,11 +93,15 @@ fn this(s: &State) -> Result<&mut PollerObject, Raise> {
     class::check_object::<PollerObject>(s, 1, POLLER)
 }
 
+/// The descriptor number at `idx` (-1, which the system refuses, for one out of range).
+fn descriptor(s: &State, idx: i32) -> Result<i32, Raise> {
+    Ok(i32::try_from(s.check_integer(idx)?).unwrap_or(-1))
+}
+
 /// The descriptor and token at 2 and 3, and the directions at 4 and 5.
 fn registration(s: &State) -> Result<(i32, u64, bool, bool), Raise> {
-    let fd = s.check_integer(2)?;
+    let fd = descriptor(s, 2)?;
     let token = s.check_integer(3)?;
-    let fd = i32::try_from(fd).unwrap_or(-1);
     Ok((fd, token as u64, s.to_boolean(4), s.to_boolean(5)))
 }
 
@@ -133,7 +138,7 @@ fn del_impl(s: &State) -> Ret {
     let fd = if s.is_none_or_nil(2) {
         None
     } else {
-        Some(i32::try_from(s.check_integer(2)?).unwrap_or(-1))
+        Some(descriptor(s, 2)?)
     };
     let token = s.check_integer(3)? as u64;
     match p.poller.delete(fd, token) {
@@ -198,18 +203,4 @@ fn close_impl(s: &State) -> Ret {
     this(s)?.poller.close();
     s.push_integer(1);
     Ok(1)
-}
-
-lua_fn!(meth_tostring, tostring_impl);
-fn tostring_impl(s: &State) -> Ret {
-    let p = this(s)?;
-    let text = format!("poll{{core}}: {:p}", p as *const PollerObject);
-    s.push_bytes(text.as_bytes());
-    Ok(1)
-}
-
-lua_fn!(meth_gc, gc_impl);
-fn gc_impl(s: &State) -> Ret {
-    class::collect::<PollerObject>(s, 1);
-    Ok(0)
 }

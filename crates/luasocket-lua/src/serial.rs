@@ -29,7 +29,7 @@ const METHODS: &[Method] = &[
         c"__close",
         methods::meth_close::<stream::StreamObject<Serial>>,
     ),
-    (c"__gc", methods::meth_gc::<stream::StreamObject<Serial>>),
+    (c"__gc", class::meth_gc::<stream::StreamObject<Serial>>),
     (c"__tostring", methods::meth_tostring),
     (
         c"close",

@@ -139,7 +139,7 @@ impl Io for SslIo {
 /// LuaSec's connection methods, sorted by name.
 const METHODS: &[Method] = &[
     (c"__close", methods::meth_close::<stream::StreamObject<Ssl>>),
-    (c"__gc", methods::meth_gc::<stream::StreamObject<Ssl>>),
+    (c"__gc", class::meth_gc::<stream::StreamObject<Ssl>>),
     (c"__tostring", meth_tostring),
     (c"close", methods::meth_close::<stream::StreamObject<Ssl>>),
     (c"dirty", methods::meth_dirty::<stream::StreamObject<Ssl>>),
@@ -176,7 +176,7 @@ pub(crate) fn open(s: &State) -> Ret {
         s,
         CONTEXT,
         &[
-            (c"__gc", meth_context_gc),
+            (c"__gc", class::meth_gc::<ContextObject>),
             (c"__tostring", meth_context_tostring),
         ],
     );
@@ -286,12 +286,6 @@ fn newcontext(s: &State) -> Ret {
         }
         Err(e) => Ok(crate::results::fail_word(s, &e.to_string())),
     }
-}
-
-lua_fn!(meth_context_gc, context_gc);
-fn context_gc(s: &State) -> Ret {
-    class::collect::<ContextObject>(s, 1);
-    Ok(0)
 }
 
 lua_fn!(global_adopt, adopt);

@@ -29,7 +29,7 @@ impl StreamKind for Tcp {
 /// The methods of every TCP class (LuaSocket's `tcp_methods[]`), sorted by name.
 const METHODS: &[Method] = &[
     (c"__close", methods::meth_close::<stream::StreamObject<Tcp>>),
-    (c"__gc", methods::meth_gc::<stream::StreamObject<Tcp>>),
+    (c"__gc", class::meth_gc::<stream::StreamObject<Tcp>>),
     (c"__tostring", methods::meth_tostring),
     (c"accept", stream::meth_accept::<Tcp>),
     (c"bind", meth_bind),

@@ -22,7 +22,7 @@ impl Class for ReplyObject {
 /// Opens `socket.tp.core` and leaves its table on the stack.
 pub(crate) fn open(s: &State) -> Ret {
     let methods: &[Method] = &[
-        (c"__gc", meth_reply_gc),
+        (c"__gc", class::meth_gc::<ReplyObject>),
         (c"line", meth_reply_line),
         (c"result", meth_reply_result),
     ];
@@ -42,12 +42,6 @@ lua_fn!(global_reply, reply);
 fn reply(s: &State) -> Ret {
     class::push_new(s, ReplyObject(Reply::default()), REPLY);
     Ok(1)
-}
-
-lua_fn!(meth_reply_gc, reply_collect);
-fn reply_collect(s: &State) -> Ret {
-    class::collect::<ReplyObject>(s, 1);
-    Ok(0)
 }
 
 lua_fn!(meth_reply_line, reply_line_impl);

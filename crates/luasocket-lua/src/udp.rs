@@ -29,7 +29,7 @@ const METHODS: &[Method] = &[
         c"__close",
         methods::meth_close::<datagram::DgramObject<Udp>>,
     ),
-    (c"__gc", methods::meth_gc::<datagram::DgramObject<Udp>>),
+    (c"__gc", class::meth_gc::<datagram::DgramObject<Udp>>),
     (c"__tostring", methods::meth_tostring),
     (c"close", methods::meth_close::<datagram::DgramObject<Udp>>),
     (c"dirty", methods::meth_dirty::<datagram::DgramObject<Udp>>),

@@ -49,7 +49,7 @@ type D = UnixDgram;
 /// `getoption`, `getpeername`, `__close`), sorted by name.
 const STREAM_METHODS: &[Method] = &[
     (c"__close", methods::meth_close::<stream::StreamObject<S>>),
-    (c"__gc", methods::meth_gc::<stream::StreamObject<S>>),
+    (c"__gc", class::meth_gc::<stream::StreamObject<S>>),
     (c"__tostring", methods::meth_tostring),
     (c"accept", stream::meth_accept::<S>),
     (c"bind", meth_stream_bind),
@@ -90,7 +90,7 @@ const STREAM_METHODS: &[Method] = &[
 /// `getpeername`, `__close`), sorted by name.
 const DGRAM_METHODS: &[Method] = &[
     (c"__close", methods::meth_close::<datagram::DgramObject<D>>),
-    (c"__gc", methods::meth_gc::<datagram::DgramObject<D>>),
+    (c"__gc", class::meth_gc::<datagram::DgramObject<D>>),
     (c"__tostring", methods::meth_tostring),
     (c"bind", meth_dgram_bind),
     (c"close", methods::meth_close::<datagram::DgramObject<D>>),

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use luasocket_io::Error;
 
-use super::{error, RawFd};
+use super::{error, is_open, RawFd};
 
 /// One readiness report: the token given at registration and what the descriptor is
 /// ready for. An error or hang-up counts as readable (the next read says which), and as
@@ -301,11 +301,6 @@ impl Drop for Poller {
 
 fn poll_events(read: bool, write: bool) -> libc::c_short {
     (if read { libc::POLLIN } else { 0 }) | (if write { libc::POLLOUT } else { 0 })
-}
-
-fn is_open(fd: RawFd) -> bool {
-    // SAFETY: F_GETFD only reads the descriptor's flags.
-    unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
